@@ -1,0 +1,36 @@
+#pragma once
+// Shared pieces of the `convexnn` command-line tool.
+#include <CLI/CLI.hpp>
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+
+#include "convexnn/dataset.h"
+
+namespace convexnn::cli {
+
+// Where training or prediction data comes from: a CSV file or a built-in generator.
+struct DataSourceOptions {
+  std::string csv_path;
+  std::string label_column;
+  std::string dataset_name;
+  int n = 200;
+  double noise = -1.0;  // negative: the generator's default
+  std::uint64_t seed = 1;
+};
+
+// A command that ran but did not succeed (e.g. numerical failure); main exits with `code`.
+struct CommandFailed : std::runtime_error {
+  CommandFailed(const std::string& message, int exit_code)
+      : std::runtime_error(message), code(exit_code) {}
+  int code;
+};
+
+void add_data_source_options(CLI::App& command, DataSourceOptions& options);
+// Loads or generates; throws InputError.
+Dataset load_data_source(const DataSourceOptions& options);
+
+void register_train_command(CLI::App& app);
+void register_data_commands(CLI::App& app);  // predict, generate, datasets
+
+}  // namespace convexnn::cli

@@ -1,0 +1,33 @@
+// `convexnn`: the headless front end of ConvexNN Studio. Exit status 0 on success, 2 with a
+// one-line message on bad input or usage, 1 when training fails numerically.
+#include <iostream>
+
+#include "cli_common.h"
+#include "convexnn/errors.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"convexnn: train two-layer ReLU networks to a certified global optimum"};
+  app.require_subcommand(1);
+  convexnn::cli::register_train_command(app);
+  convexnn::cli::register_data_commands(app);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& help) {
+    return app.exit(help);
+  } catch (const CLI::CallForAllHelp& help) {
+    return app.exit(help);
+  } catch (const CLI::ParseError& error) {
+    std::cerr << "convexnn: error: " << error.what() << " (see convexnn --help)\n";
+    return 2;
+  } catch (const convexnn::InputError& error) {
+    std::cerr << "convexnn: error: " << error.what() << "\n";
+    return 2;
+  } catch (const convexnn::cli::CommandFailed& failure) {
+    std::cerr << "convexnn: " << failure.what() << "\n";
+    return failure.code;
+  } catch (const std::exception& error) {
+    std::cerr << "convexnn: internal error: " << error.what() << "\n";
+    return 1;
+  }
+  return 0;
+}

@@ -1,0 +1,57 @@
+#pragma once
+// The convex reformulation (C-ReLU, science.md 3.1) of two-layer ReLU training:
+//   min  l(sum_i D_i X (v_i - w_i), y) + beta sum_i (||v_i|| + ||w_i||)
+//   s.t. (2 D_i - I) X v_i >= 0,  (2 D_i - I) X w_i >= 0.
+// Variables are stored as a d x 2P matrix of blocks: column i is v_i, column P + i is w_i.
+#include <Eigen/Dense>
+#include <optional>
+
+#include "convexnn/activation_patterns.h"
+#include "convexnn/loss.h"
+#include "convexnn/standardization.h"
+
+namespace convexnn {
+
+struct ConvexProblem {
+  Eigen::MatrixXd X;  // n x d, already bias-augmented and standardized
+  Eigen::VectorXd y;  // n labels in {-1, +1} (squared loss accepts any real target)
+  LossKind loss = LossKind::kSquared;
+  double beta = 1e-3;
+  PatternSet patterns;
+  // Whether the last column of X is the constant 1 (the neurons' bias), and how raw inputs were
+  // standardized; both are needed to turn the solution into a network on raw inputs.
+  bool has_bias_column = true;
+  std::optional<Standardization> standardization;
+
+  Eigen::Index num_samples() const { return X.rows(); }
+  Eigen::Index dim() const { return X.cols(); }
+  Eigen::Index num_patterns() const { return patterns.num_patterns(); }
+  Eigen::Index num_blocks() const { return 2 * patterns.num_patterns(); }
+
+  // F u = sum_i D_i X (v_i - w_i).
+  Eigen::VectorXd predict(const Eigen::MatrixXd& blocks) const;
+  // F^T r as a d x 2P block matrix: X^T D_i r for v-blocks, its negative for w-blocks.
+  Eigen::MatrixXd predict_adjoint(const Eigen::VectorXd& r) const;
+  // G u as an n x 2P matrix: column b is (2 D_i - I) X u_b.
+  Eigen::MatrixXd cone_values(const Eigen::MatrixXd& blocks) const;
+  // G^T S for an n x 2P matrix S: column b is X^T (2 D_i - I) s_b.
+  Eigen::MatrixXd cone_adjoint(const Eigen::MatrixXd& slacks) const;
+  // +1 where a sample's pattern entry is 1, -1 where it is 0: n x P.
+  const Eigen::MatrixXd& pattern_signs() const;
+
+  // l(F u, y) + beta sum_b ||u_b||.
+  double objective(const Eigen::MatrixXd& blocks) const;
+  // Largest violation max(0, -(2D_i - I) X u_b) over all blocks and samples.
+  double max_cone_violation(const Eigen::MatrixXd& blocks) const;
+
+  // Must be called after X or patterns change (caches the sign matrix).
+  void finalize();
+
+ private:
+  Eigen::MatrixXd pattern_signs_;
+};
+
+// Appends a column of ones.
+Eigen::MatrixXd with_bias_column(const Eigen::MatrixXd& X);
+
+}  // namespace convexnn

@@ -1,0 +1,34 @@
+#pragma once
+// Lower bounds on the convex program's optimum from a dual candidate (science.md 11.1).
+// Any lambda gives a valid bound after scaling; the closer lambda is to grad l(yhat*), the tighter.
+#include <Eigen/Dense>
+
+#include "convexnn/convex_problem.h"
+
+namespace convexnn {
+
+struct DualBound {
+  double lower_bound = 0.0;          // L <= p*(patterns of the problem)
+  double theta = 0.0;                // scale applied to lambda
+  double max_constraint_norm = 0.0;  // max_b || sigma_b X^T D_i lambda - A_b^T alpha_b ||
+  // Per block, before scaling: exact (NNLS multipliers) for every block that could attain the
+  // maximum, an upper bound for the others.
+  Eigen::VectorXd block_constraint_norms;
+};
+
+// lambda: dual candidate (n). cone_multipliers: optional n x 2P non-negative alpha from the
+// solver (e.g. (-rho nu)_+ from ADMM); the bound uses, per block, the better of these and the
+// exact non-negative least-squares multipliers.
+DualBound dual_lower_bound(const ConvexProblem& problem, const Eigen::VectorXd& lambda,
+                           const Eigen::MatrixXd* cone_multipliers);
+
+// A dual candidate from the loss at prediction yhat: grad l for smooth losses; for the hinge,
+// `subgradient_hint` (e.g. rho mu from a prediction-split ADMM) when given, else grad l. The
+// result is clipped into the conjugate's domain.
+Eigen::VectorXd dual_candidate(const ConvexProblem& problem, const Eigen::VectorXd& prediction,
+                               const Eigen::VectorXd* subgradient_hint);
+
+// min_{a >= 0} || c - A a ||_2 by Lawson-Hanson; A is m x k with small m.
+Eigen::VectorXd nonnegative_least_squares(const Eigen::MatrixXd& A, const Eigen::VectorXd& c);
+
+}  // namespace convexnn

@@ -1,0 +1,55 @@
+#pragma once
+// What a solve produced, in the spirit of Ceres' Solver::Summary.
+#include <cstdint>
+#include <string>
+
+#include "convexnn/activation_patterns.h"
+#include "convexnn/solver_options.h"
+
+namespace convexnn {
+
+enum class SolverStatus {
+  kConverged,         // relative gap below tolerance: certified
+  kIterationLimit,    // max_iterations or max_seconds reached first
+  kCancelled,         // observer or stop token
+  kNumericalFailure,  // non-finite values or a failed factorization
+  kInvalidOptions,
+};
+
+const char* to_string(SolverStatus status);
+
+struct SolverSummary {
+  SolverStatus status = SolverStatus::kInvalidOptions;
+  std::string message;
+  std::int64_t iterations = 0;
+  double setup_seconds = 0.0;
+  double solve_seconds = 0.0;
+  double total_seconds = 0.0;
+
+  double convex_objective = 0.0;
+  double network_objective = 0.0;  // U
+  double lower_bound = 0.0;        // L
+  double gap = 0.0;                // U - L
+  double relative_gap = 0.0;
+  double primal_residual = 0.0;
+  double dual_residual = 0.0;
+  double final_rho = 0.0;
+  double max_cone_violation = 0.0;
+  std::int64_t active_neurons = 0;
+  std::int64_t num_patterns = 0;
+  PatternMode pattern_mode = PatternMode::kSampled;
+  LinearSolverKind linear_solver = LinearSolverKind::kAutomatic;  // the one actually used
+  std::int64_t polish_successes = 0;
+
+  // True when the gap certifies the global optimum of the non-convex network training problem
+  // (exact patterns and converged).
+  bool certifies_global_optimum() const {
+    return status == SolverStatus::kConverged && pattern_mode == PatternMode::kExact;
+  }
+  // One sentence on what the certificate means, e.g. "Certified globally optimal ...".
+  std::string certificate_statement() const;
+  std::string brief_report() const;
+  std::string full_report() const;
+};
+
+}  // namespace convexnn

@@ -1,0 +1,77 @@
+#include "convexnn/solver_summary.h"
+
+#include <cstdio>
+#include <sstream>
+
+namespace convexnn {
+
+const char* to_string(SolverStatus status) {
+  switch (status) {
+    case SolverStatus::kConverged: return "converged";
+    case SolverStatus::kIterationLimit: return "iteration limit";
+    case SolverStatus::kCancelled: return "cancelled";
+    case SolverStatus::kNumericalFailure: return "numerical failure";
+    case SolverStatus::kInvalidOptions: return "invalid options";
+  }
+  return "unknown";
+}
+
+std::string SolverSummary::certificate_statement() const {
+  char gap_text[64];
+  std::snprintf(gap_text, sizeof gap_text, "%.2e", relative_gap);
+  if (certifies_global_optimum()) {
+    return std::string("Certified globally optimal: with all activation patterns enumerated, the "
+                       "relative duality gap ") + gap_text +
+           " proves this network is a global minimizer of the non-convex training objective "
+           "(to that tolerance).";
+  }
+  if (status == SolverStatus::kConverged) {
+    return std::string("Certified optimal for the sampled convex program (relative gap ") +
+           gap_text + "); with sampled patterns this does not certify the non-convex problem.";
+  }
+  return std::string("Not certified: the relative gap is ") + gap_text +
+         ", above the tolerance.";
+}
+
+std::string SolverSummary::brief_report() const {
+  char text[256];
+  std::snprintf(text, sizeof text, "%s after %lld iterations (%.3f s): objective %.10g, gap %.2e",
+                to_string(status), static_cast<long long>(iterations), total_seconds,
+                network_objective, relative_gap);
+  return text;
+}
+
+std::string SolverSummary::full_report() const {
+  std::ostringstream out;
+  char line[256];
+  out << "Solver summary (ADMM)\n";
+  std::snprintf(line, sizeof line, "  status                %s (%s)\n", to_string(status), message.c_str());
+  out << line;
+  std::snprintf(line, sizeof line, "  patterns              %lld (%s)\n",
+                static_cast<long long>(num_patterns), to_string(pattern_mode));
+  out << line;
+  std::snprintf(line, sizeof line, "  linear solver         %s\n", to_string(linear_solver));
+  out << line;
+  std::snprintf(line, sizeof line, "  iterations            %lld\n", static_cast<long long>(iterations));
+  out << line;
+  std::snprintf(line, sizeof line, "  time                  %.3f s (setup %.3f s, solve %.3f s)\n",
+                total_seconds, setup_seconds, solve_seconds);
+  out << line;
+  std::snprintf(line, sizeof line, "  network objective U   %.12g\n", network_objective);
+  out << line;
+  std::snprintf(line, sizeof line, "  convex objective      %.12g\n", convex_objective);
+  out << line;
+  std::snprintf(line, sizeof line, "  lower bound L         %.12g\n", lower_bound);
+  out << line;
+  std::snprintf(line, sizeof line, "  relative gap          %.3e\n", relative_gap);
+  out << line;
+  std::snprintf(line, sizeof line, "  residuals             primal %.3e, dual %.3e, rho %.4g\n",
+                primal_residual, dual_residual, final_rho);
+  out << line;
+  std::snprintf(line, sizeof line, "  active neurons        %lld\n", static_cast<long long>(active_neurons));
+  out << line;
+  out << "  " << certificate_statement() << "\n";
+  return out.str();
+}
+
+}  // namespace convexnn

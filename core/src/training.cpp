@@ -1,0 +1,85 @@
+#include "convexnn/training.h"
+
+#include <cmath>
+#include <sstream>
+
+#include "convexnn/errors.h"
+#include "convexnn/network_recovery.h"
+
+namespace convexnn {
+
+std::string TrainingConfig::validate() const {
+  std::ostringstream error;
+  if (!(beta > 0) || !std::isfinite(beta)) {
+    error << "beta must be a positive number (got " << beta << ")";
+  } else if (pattern_mode == PatternMode::kSampled && pattern_samples < 1) {
+    error << "patterns must be at least 1 (got " << pattern_samples << ")";
+  } else if (const std::string admm_error = admm.validate(); !admm_error.empty()) {
+    error << admm_error;
+  }
+  return error.str();
+}
+
+PreparedProblem prepare_problem(const Dataset& train, const Dataset* test,
+                                const TrainingConfig& config) {
+  if (const std::string error = config.validate(); !error.empty()) throw InputError(error);
+  if (train.num_samples() == 0) throw InputError("the training set is empty");
+  PreparedProblem prepared;
+  ConvexProblem& problem = prepared.problem;
+  Eigen::MatrixXd features = train.X;
+  if (config.standardize) {
+    problem.standardization = Standardization::fit(train.X);
+    features = problem.standardization->apply(train.X);
+  }
+  problem.X = with_bias_column(features);
+  problem.y = train.y;
+  problem.loss = config.loss;
+  problem.beta = config.beta;
+  problem.has_bias_column = true;
+  if (config.pattern_mode == PatternMode::kExact) {
+    if (train.num_features() != 2) {
+      throw InputError("formulation 'exact' needs 2-D data (this dataset has " +
+                       std::to_string(train.num_features()) +
+                       " features); use --formulation sampled");
+    }
+    if (train.num_samples() > kMaxExactSamples) {
+      throw InputError("formulation 'exact' is limited to " + std::to_string(kMaxExactSamples) +
+                       " training samples (got " + std::to_string(train.num_samples()) +
+                       "); use --formulation sampled or fewer samples");
+    }
+    problem.patterns = enumerate_patterns_2d(problem.X);
+  } else {
+    problem.patterns = sample_patterns(problem.X, config.pattern_samples, config.seed);
+  }
+  problem.finalize();
+  if (test && test->num_samples() > 0) {
+    if (test->num_features() != train.num_features()) {
+      throw InputError("the test set has " + std::to_string(test->num_features()) +
+                       " features but the training set has " +
+                       std::to_string(train.num_features()));
+    }
+    EvaluationSet evaluation;
+    evaluation.X = with_bias_column(problem.standardization
+                                        ? problem.standardization->apply(test->X)
+                                        : test->X);
+    evaluation.y = test->y;
+    prepared.test_set = std::move(evaluation);
+  }
+  return prepared;
+}
+
+TrainingResult train_network(const PreparedProblem& prepared, const TrainingConfig& config,
+                             SolverObserver* observer, std::stop_token stop,
+                             const AdmmState* warm_start) {
+  TrainingResult result;
+  if (warm_start) result.solution.state = *warm_start;
+  SolveContext context;
+  context.observer = observer;
+  context.stop_token = std::move(stop);
+  context.test_set = prepared.test_set ? &*prepared.test_set : nullptr;
+  result.summary = solve_admm(prepared.problem, config.admm, &result.solution, context);
+  result.network = recover_network(prepared.problem, result.solution.blocks);
+  return result;
+}
+
+}  // namespace convexnn

@@ -1,0 +1,114 @@
+// End-to-end runs of the `convexnn` command-line tool.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "convexnn/model_json.h"
+
+namespace {
+
+struct CommandResult {
+  int exit_code = -1;
+  std::string output;  // stdout and stderr
+};
+
+CommandResult run(const std::string& arguments) {
+  const std::string command = std::string(CONVEXNN_CLI_PATH) + " " + arguments + " 2>&1";
+  CommandResult result;
+  FILE* pipe = popen(command.c_str(), "r");
+  if (!pipe) return result;
+  char buffer[4096];
+  std::size_t read = 0;
+  while ((read = fread(buffer, 1, sizeof buffer, pipe)) > 0) result.output.append(buffer, read);
+  const int status = pclose(pipe);
+  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return result;
+}
+
+std::filesystem::path scratch_directory() {
+  const auto directory = std::filesystem::temp_directory_path() / "convexnn_cli_test";
+  std::filesystem::create_directories(directory);
+  return directory;
+}
+
+std::string read_text(const std::filesystem::path& path) {
+  std::ifstream in(path);
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return buffer.str();
+}
+
+TEST(Cli, TrainExactWritesModelLogAndCertifiedJsonSummary) {
+  const auto directory = scratch_directory();
+  const auto model = directory / "model.json";
+  const auto log = directory / "log.csv";
+  const CommandResult result =
+      run("train --dataset xor --n 16 --formulation exact --beta 0.1 --json --report-every 5 --out " +
+          model.string() + " --log " + log.string());
+  ASSERT_EQ(result.exit_code, 0) << result.output;
+  const nlohmann::json summary = nlohmann::json::parse(result.output);
+  EXPECT_EQ(summary["status"], "converged");
+  EXPECT_EQ(summary["certified_global_optimum"], true);
+  EXPECT_LE(summary["relative_gap"].get<double>(), 1e-6);
+  EXPECT_LE(summary["lower_bound"].get<double>(), summary["objective"].get<double>());
+  const convexnn::Model loaded = convexnn::load_model(model.string());
+  EXPECT_EQ(loaded.network.width(), summary["active_neurons"].get<long>());
+  ASSERT_TRUE(loaded.training.has_value());
+  EXPECT_EQ(loaded.training->formulation, "exact");
+  EXPECT_TRUE(loaded.training->certified_global_optimum);
+  const std::string log_text = read_text(log);
+  EXPECT_EQ(log_text.rfind("iteration,elapsed_seconds", 0), 0u);
+  EXPECT_GT(std::count(log_text.begin(), log_text.end(), '\n'), 1);
+}
+
+TEST(Cli, ReadableSummaryGenerateAndPredict) {
+  const auto directory = scratch_directory();
+  const auto data = directory / "moons.csv";
+  const auto model = directory / "moons.json";
+  CommandResult generated = run("generate moons --n 120 --seed 3 --out " + data.string());
+  ASSERT_EQ(generated.exit_code, 0) << generated.output;
+  CommandResult trained = run("train --data " + data.string() +
+                              " --patterns 60 --loss hinge --beta 0.05 --test-fraction 0.25"
+                              " --standardize zscore --tol 1e-4 --out " + model.string());
+  ASSERT_EQ(trained.exit_code, 0) << trained.output;
+  EXPECT_NE(trained.output.find("relative gap"), std::string::npos);
+  EXPECT_NE(trained.output.find("test accuracy"), std::string::npos);
+  EXPECT_NE(trained.output.find("sampled convex program"), std::string::npos) << trained.output;
+  CommandResult predicted = run("predict --model " + model.string() + " --data " + data.string());
+  ASSERT_EQ(predicted.exit_code, 0) << predicted.output;
+  EXPECT_EQ(predicted.output.rfind("score,predicted_label\n", 0), 0u);
+  EXPECT_NE(predicted.output.find("accuracy"), std::string::npos);
+  EXPECT_EQ(std::count(predicted.output.begin(), predicted.output.end(), '\n'), 1 + 120 + 1);
+}
+
+TEST(Cli, DatasetsListsAllGenerators) {
+  const CommandResult result = run("datasets");
+  ASSERT_EQ(result.exit_code, 0);
+  for (const char* name : {"circle", "xor", "gaussians", "spiral", "moons", "xor-clusters"}) {
+    EXPECT_NE(result.output.find(name), std::string::npos) << name;
+  }
+}
+
+TEST(Cli, BadInputExitsWithStatusTwoAndOneLine) {
+  const auto directory = scratch_directory();
+  const auto bad = directory / "bad.csv";
+  std::ofstream(bad) << "x1,x2,y\n1,2,1\n3,oops,0\n";
+  for (const std::string& arguments :
+       {std::string("train --data ") + bad.string(), std::string("train --dataset nope"),
+        std::string("train --dataset xor --beta -1"), std::string("train --dataset xor --rho fast"),
+        std::string("train --dataset xor --formulation magic"), std::string("frobnicate"),
+        std::string("predict --model ") + (directory / "absent.json").string() + " --data " + bad.string()}) {
+    const CommandResult result = run(arguments);
+    EXPECT_EQ(result.exit_code, 2) << arguments << "\n" << result.output;
+    EXPECT_EQ(std::count(result.output.begin(), result.output.end(), '\n'), 1) << result.output;
+  }
+  const CommandResult csv_error = run("train --data " + bad.string());
+  EXPECT_NE(csv_error.output.find("bad.csv:3: column 2 ('x2')"), std::string::npos) << csv_error.output;
+}
+
+}  // namespace

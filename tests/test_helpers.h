@@ -1,0 +1,59 @@
+#pragma once
+// Small problem builders shared by the tests.
+#include <cstdint>
+
+#include "convexnn/admm_solver.h"
+#include "convexnn/generators.h"
+#include "convexnn/random.h"
+#include "convexnn/training.h"
+
+namespace convexnn::testing {
+
+// n points uniform in [-1, 1]^2 with XOR labels.
+inline Dataset random_xor(int n, std::uint64_t seed) {
+  Rng rng(seed);
+  Dataset data;
+  data.X.resize(n, 2);
+  data.y.resize(n);
+  for (int i = 0; i < n; ++i) {
+    data.X(i, 0) = rng.uniform(-1, 1);
+    data.X(i, 1) = rng.uniform(-1, 1);
+    data.y[i] = data.X(i, 0) * data.X(i, 1) >= 0 ? 1.0 : -1.0;
+  }
+  data.feature_names = {"x1", "x2"};
+  return data;
+}
+
+inline TrainingConfig exact_config(LossKind loss, double beta, double tolerance = 1e-6) {
+  TrainingConfig config;
+  config.pattern_mode = PatternMode::kExact;
+  config.loss = loss;
+  config.beta = beta;
+  config.admm.relative_gap_tolerance = tolerance;
+  config.admm.max_iterations = 20000;
+  return config;
+}
+
+// A problem with given X (no bias added) and every non-zero subset of samples as a pattern
+// (valid when every subset is realisable, e.g. X = I).
+inline ConvexProblem all_subsets_problem(const Eigen::MatrixXd& X, const Eigen::VectorXd& y,
+                                         double beta, LossKind loss = LossKind::kSquared) {
+  ConvexProblem problem;
+  problem.X = X;
+  problem.y = y;
+  problem.beta = beta;
+  problem.loss = loss;
+  problem.has_bias_column = false;
+  const auto n = X.rows();
+  const Eigen::Index count = (Eigen::Index{1} << n) - 1;
+  problem.patterns.masks.resize(n, count);
+  problem.patterns.generators = Eigen::MatrixXd::Zero(X.cols(), count);
+  problem.patterns.mode = PatternMode::kExact;
+  for (Eigen::Index mask = 1; mask <= count; ++mask) {
+    for (Eigen::Index k = 0; k < n; ++k) problem.patterns.masks(k, mask - 1) = ((mask >> k) & 1) ? 1.0 : 0.0;
+  }
+  problem.finalize();
+  return problem;
+}
+
+}  // namespace convexnn::testing
