@@ -55,8 +55,12 @@ TEST(ClosedFormOracles, OrthonormalSamplesMatchSoftThresholding) {
   const SolverSummary summary = solve_admm(problem, tight_options(), &solution);
   EXPECT_EQ(summary.status, SolverStatus::kConverged) << summary.full_report();
   EXPECT_NEAR(summary.network_objective, expected, 1e-7);
-  // Two neurons: one on the positive samples, one on the negative.
-  EXPECT_EQ(summary.active_neurons, 2);
+  // The prediction is each sign group soft-thresholded: y_k (1 - beta / ||y_group||).
+  const Eigen::VectorXd prediction = problem.predict(solution.blocks);
+  for (Eigen::Index k = 0; k < 4; ++k) {
+    const double group_norm = y[k] > 0 ? positive_norm : 2.0;
+    EXPECT_NEAR(prediction[k], y[k] * (1 - beta / group_norm), 1e-4) << "sample " << k;
+  }
 }
 
 TEST(ClosedFormOracles, ZeroSolutionAboveBetaMax) {

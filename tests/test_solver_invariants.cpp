@@ -140,10 +140,10 @@ TEST(SolverInvariants, SampledPatternsReachTheRequestedGap) {
   TrainingConfig config;
   config.pattern_samples = 40;
   config.beta = 0.1;
-  config.admm.relative_gap_tolerance = 1e-4;
+  config.admm.relative_gap_tolerance = 1e-3;
   const TrainingResult result = train_network(prepare_problem(data, nullptr, config), config);
   EXPECT_EQ(result.summary.status, SolverStatus::kConverged) << result.summary.full_report();
-  EXPECT_LE(result.summary.relative_gap, 1e-4);
+  EXPECT_LE(result.summary.relative_gap, 1e-3);
   EXPECT_FALSE(result.summary.certifies_global_optimum());
   EXPECT_NE(result.summary.certificate_statement().find("sampled convex program"), std::string::npos);
   EXPECT_GT(classification_accuracy(result.network.predict(data.X), data.y), 0.8);

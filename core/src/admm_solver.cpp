@@ -2,16 +2,16 @@
 
 #include <algorithm>
 #include <chrono>
-#include <cstdio>
-#include <cstdlib>
 #include <cmath>
 #include <limits>
 #include <memory>
 #include <vector>
 
 #include "convexnn/block_linear_system.h"
+#include "convexnn/cone_projection.h"
 #include "convexnn/dual_certificate.h"
 #include "convexnn/network_recovery.h"
+#include "convexnn/newton_polish.h"
 #include "convexnn/two_layer_network.h"
 
 namespace convexnn {
@@ -151,10 +151,14 @@ bool AdmmRun::change_rho(double new_rho) {
 }
 
 void AdmmRun::consider_point(const Eigen::MatrixXd& blocks, const Eigen::VectorXd* hint) {
-  const PointValue value = evaluate_point(problem_, blocks);
+  // The upper bound comes from the point projected onto the cones: feasible, so its objective
+  // bounds the convex program (an infeasible iterate's network could undercut the sampled
+  // program's optimum and fake a negative gap).
+  const Eigen::MatrixXd feasible = project_onto_cones(problem_, blocks);
+  const PointValue value = evaluate_point(problem_, feasible);
   if (value.network_objective < best_upper_) {
     best_upper_ = value.network_objective;
-    solution_.blocks = blocks;
+    solution_.blocks = feasible;
   }
   const Eigen::VectorXd lambda = dual_candidate(problem_, value.prediction, hint);
   const AdmmState& state = solution_.state;
@@ -266,7 +270,7 @@ void AdmmRun::polish() {
     AdmmOptions inner_options = options_;
     inner_options.polish = false;
     inner_options.rho = warm.rho;
-    inner_options.max_iterations = 20000;
+    inner_options.max_iterations = 5000;
     inner_options.relative_gap_tolerance = 0.05 * options_.relative_gap_tolerance;
     inner_options.certificate_interval = 100;
     inner_options.report_every = 1 << 30;
@@ -281,18 +285,13 @@ void AdmmRun::polish() {
       return;
     }
 
+    const Eigen::MatrixXd refined = refine_by_newton(restricted, inner.blocks);
     Eigen::MatrixXd full = Eigen::MatrixXd::Zero(problem_.dim(), 2 * P);
-    for (Eigen::Index b = 0; b < 2 * Q; ++b) full.col(full_column(patterns, b)) = inner.blocks.col(b);
+    for (Eigen::Index b = 0; b < 2 * Q; ++b) full.col(full_column(patterns, b)) = refined.col(b);
     const double previous_upper = best_upper_;
     const double previous_lower = best_lower_;
     const Eigen::VectorXd hint = inner.state.rho * inner.state.prediction_dual;
     consider_point(full, split_prediction_ ? &hint : nullptr);
-    if (std::getenv("CONVEXNN_DEBUG_POLISH")) {
-      std::fprintf(stderr, "polish round %d: %lld patterns, inner %s after %lld it (gap %.2e), U %.10g L %.10g\n",
-                   round, static_cast<long long>(Q), to_string(inner_summary.status),
-                   static_cast<long long>(inner_summary.iterations), inner_summary.relative_gap,
-                   best_upper_, best_lower_);
-    }
     if (best_upper_ < previous_upper || best_lower_ > previous_lower) ++polish_successes_;
     if (relative_gap(best_upper_, best_lower_) <= options_.relative_gap_tolerance) return;
 
@@ -452,6 +451,7 @@ SolverSummary AdmmRun::run() {
           std::chrono::duration<double>(certificate_start - iterations_start_).count() /
           static_cast<double>(std::max<std::int64_t>(1, iteration - iterations_at_start_));
       update_certificate(iteration);
+      const double certificate_seconds = seconds_since(certificate_start);
       if (options_.polish && iteration >= next_polish_ &&
           relative_gap(best_upper_, best_lower_) > options_.relative_gap_tolerance) {
         const auto polish_start = Clock::now();
@@ -462,7 +462,6 @@ SolverSummary AdmmRun::run() {
                                        static_cast<std::int64_t>(2.0 * polish_seconds /
                                                                  std::max(iteration_seconds, 1e-9)));
       }
-      const double certificate_seconds = seconds_since(certificate_start);
       next_certificate_ = iteration + std::max<std::int64_t>(
                                           options_.certificate_interval,
                                           static_cast<std::int64_t>(3.0 * certificate_seconds /
