@@ -4,4 +4,4 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 "$root/packaging/build.sh"
-exec "$root/build/app/convexnn" train --dataset xor --n 24 --formulation exact --beta 0.1 "$@"
+exec "$root/build/app/convexnn" train --dataset xor --n 16 --formulation exact --beta 0.1 "$@"
