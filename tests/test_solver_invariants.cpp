@@ -71,7 +71,7 @@ TEST(SolverInvariants, NestedPatternSetsGiveNonIncreasingOptimum) {
   const Dataset data = testing::random_xor(30, 3);
   TrainingConfig config;
   config.beta = 0.05;
-  config.admm.relative_gap_tolerance = 1e-7;
+  config.admm.relative_gap_tolerance = 1e-5;
   config.pattern_samples = 120;
   const PreparedProblem large = prepare_problem(data, nullptr, config);
   // The smaller set: the first half of the larger set's patterns (same sampling order).
@@ -87,7 +87,7 @@ TEST(SolverInvariants, NestedPatternSetsGiveNonIncreasingOptimum) {
   // p*(S2) <= p*(S1): compare the certified lower bound of the small set with the large optimum.
   EXPECT_LE(large_result.summary.lower_bound, small_result.summary.network_objective + 1e-9);
   EXPECT_LE(large_result.summary.network_objective,
-            small_result.summary.lower_bound * (1 + 3e-7) + 1e-9);
+            small_result.summary.lower_bound * (1 + 3e-5) + 1e-9);
 }
 
 TEST(SolverInvariants, SymmetryUnderLabelFlip) {

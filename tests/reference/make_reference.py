@@ -25,6 +25,9 @@ cross-checked against cvxopt's built-in dense 'chol' KKT solver on the small pro
 """
 
 import argparse
+import contextlib
+import io
+import re
 import itertools
 import json
 import math
@@ -34,7 +37,7 @@ import time
 
 import numpy as np
 import cvxopt
-from cvxopt import matrix, spmatrix, solvers, misc
+from cvxopt import matrix, spmatrix, solvers, misc, blas
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 OUT_DIR = os.path.normpath(os.path.join(HERE, "..", "data", "reference"))
@@ -52,6 +55,7 @@ SOLVER_OPTIONS = {
 NEAR_OPTIMAL_GAP = 1e-7
 NEAR_OPTIMAL_INFEAS = 1e-7
 CROSSCHECK_MAX_N = 10  # built-in dense KKT solver is slow (~1 min per solve at n = 12)
+PROGRESS_RE = re.compile(r"^\s*(\d+):\s+(\S+)\s+(\S+)\s+(\S+)\s+(\S+)\s+(\S+)")
 ACTIVE_TOL = 1e-6  # block active iff ||u_b|| > ACTIVE_TOL * max_b ||u_b||
 
 
@@ -217,9 +221,10 @@ class Problem:
         block-diagonal (cone rows + second-order cone of block b) and Ut of rank n
         (Ut = F for squared; for hinge the slacks xi are eliminated first, giving
         Ut = diag(1/sqrt(dx^2 + dh^2)) (-diag(y) F)).  B^{-1} = R^{-1} R^{-T} from a QR
-        factorisation of the scaled block rows (square-root form, no inversion of the
-        ill-conditioned blocks); H^{-1} by Woodbury with the capacitance I + Ut B^{-1} Ut' (>= I).
-        Accuracy near the optimum relies on cvxopt's iterative refinement (SOLVER_OPTIONS)."""
+        factorisation of the scaled block rows (square-root form, B is never formed), then the
+        n dense rows Ut are folded into R by Householder reflections (square_root_update), so
+        H = Rf' Rf with Rf upper triangular, in O(n nu^2) flops.  (A Woodbury formula is
+        cheaper but loses all accuracy near the optimum through cancellation.)"""
         n, d, nb, bs = self.n, self.d, self.nb, self.bs
         dl = np.array(W["d"]).ravel()
         # scaled block rows: [diag(1/d) A_b, 0; W_b^{-1} Pm] where Pm maps [u, t] -> (t, u)
@@ -235,7 +240,6 @@ class Problem:
             Winv = (2.0 * np.outer(Jv, Jv) - J) / W["beta"][b]
             Hs[b, n:, :] = Winv @ Pm
         R = np.linalg.qr(Hs, mode="r")                   # nb x bs x bs, B_b = R_b' R_b
-        Rt = np.transpose(R, (0, 2, 1))
         nu = self.nu
         if self.loss == "squared":
             M = self.F                                    # P = F' F
@@ -252,20 +256,14 @@ class Problem:
             idh2 = 1.0 / dh ** 2
         Ut = np.sqrt(wts)[:, None] * M                    # n x nu
 
-        def apply_Binv(r):                                # r: nu x m
-            m = r.shape[1]
-            tmp = np.linalg.solve(Rt, r.reshape(nb, bs, m))
-            return np.linalg.solve(R, tmp).reshape(nu, m)
-
-        V = apply_Binv(Ut.T.copy())                       # B^{-1} Ut'   (nu x n)
-        K = np.eye(n) + Ut @ V
-        L = np.linalg.cholesky(K)
+        Rf = square_root_update(R, Ut)                    # H_u = Rf' Rf, Rf upper triangular
         G = self.G
 
         def solve_u(ru):
-            y0 = apply_Binv(ru[:, None])[:, 0]
-            w = np.linalg.solve(L.T, np.linalg.solve(L, Ut @ y0))
-            return y0 - V @ w
+            v = matrix(ru)
+            blas.trsv(Rf, v, uplo="U", trans="T")
+            blas.trsv(Rf, v, uplo="U", trans="N")
+            return np.array(v).ravel()
 
         def solve(x, y, z):
             tmp = matrix(z)
@@ -303,19 +301,57 @@ class Problem:
         c = np.zeros(N)
         for b in range(self.nb):
             c[self.t_index(b)] = self.beta
-        opts = dict(SOLVER_OPTIONS)
         kkt = self.kktsolver if use_custom_kkt else "chol"
-        t0 = time.time()
         if self.loss == "squared":
             q = c.copy()
             q -= self.F.T @ self.y
             const = 0.5 * float(self.y @ self.y)
             Pm = self.P_op if use_custom_kkt else matrix(self.F.T @ self.F)
-            sol = solvers.coneqp(Pm, matrix(q), self.G, self.h, self.dims, kktsolver=kkt, options=opts)
         else:
             c[self.nu:] = 1.0
             const = 0.0
-            sol = solvers.conelp(matrix(c), self.G, self.h, self.dims, kktsolver=kkt, options=opts)
+
+        def run(maxiters):
+            opts = dict(SOLVER_OPTIONS)
+            opts["maxiters"] = maxiters
+            opts["show_progress"] = True
+            buf = io.StringIO()
+            sol, err = None, None
+            with contextlib.redirect_stdout(buf):
+                try:
+                    if self.loss == "squared":
+                        sol = solvers.coneqp(Pm, matrix(q), self.G, self.h, self.dims, kktsolver=kkt, options=opts)
+                    else:
+                        sol = solvers.conelp(matrix(c), self.G, self.h, self.dims, kktsolver=kkt, options=opts)
+                except (ValueError, ArithmeticError, np.linalg.LinAlgError) as e:
+                    err = e
+            progress = []
+            for line in buf.getvalue().splitlines():
+                mt = PROGRESS_RE.match(line)
+                if mt:
+                    k, pc, dc, gap, pres, dres = mt.groups()[:6]
+                    pc = float(pc) + const
+                    merit = max(float(gap) / max(1.0, abs(pc)), float(pres), float(dres))
+                    progress.append((int(k), merit))
+            if SOLVER_OPTIONS.get("show_progress"):
+                sys.stdout.write(buf.getvalue())
+            return sol, err, progress
+
+        t0 = time.time()
+        sol, err, progress = run(SOLVER_OPTIONS["maxiters"])
+        restarted_at = None
+        if err is not None or sol["status"] != "optimal":
+            # The tolerances are at the limit of double precision (hinge: degenerate LP);
+            # cvxopt then stops with 'unknown' at a spoiled iterate or fails.  Re-run to the
+            # best iterate seen (cvxopt is deterministic) and judge that one.
+            if not progress:
+                raise RuntimeError("cvxopt failed before the first iteration: %s" % err)
+            kbest = min(progress, key=lambda km: km[1])[0]
+            if err is not None or kbest != progress[-1][0]:
+                sol, err, _ = run(kbest)
+                restarted_at = kbest
+                if err is not None:
+                    raise RuntimeError("cvxopt failed when re-run to iteration %d: %s" % (kbest, err))
         elapsed = time.time() - t0
         x = np.array(sol["x"]).ravel()
         yhat = self.F @ x
@@ -341,6 +377,7 @@ class Problem:
             "primal_infeasibility": sol["primal infeasibility"],
             "dual_infeasibility": sol["dual infeasibility"],
             "iterations": sol["iterations"],
+            "stopped_at_best_iterate": restarted_at is not None,
             "objective_at_x": objective_at_x,
             "max_cone_violation": cone_viol,
             "network_prediction_mismatch": float(np.max(np.abs(net - yhat))),
@@ -359,6 +396,37 @@ class Problem:
             raise RuntimeError("cvxopt did not converge: status=%s gap=%g pinf=%s dinf=%s" % (
                 res["status"], res["gap"], res["primal_infeasibility"], res["dual_infeasibility"]))
         return res
+
+
+def square_root_update(R, Ut):
+    """Upper-triangular Rf with Rf' Rf = blkdiag(R_b' R_b) + Ut' Ut.
+
+    QR of [blkdiag(R_b); Ut] exploiting that the top part is already triangular: for each
+    column k, one Householder reflection of the (n + 1) rows {k} + Ut zeroes Ut[:, k]."""
+    nb, bs, _ = R.shape
+    nu = nb * bs
+    Rf = np.zeros((nu, nu))
+    for b in range(nb):
+        Rf[b * bs:(b + 1) * bs, b * bs:(b + 1) * bs] = R[b]
+    Z = np.array(Ut, dtype=float, copy=True)
+    for k in range(nu):
+        zk = Z[:, k]
+        zz = float(zk @ zk)
+        if zz == 0.0:
+            continue
+        a0 = Rf[k, k]
+        sigma = math.sqrt(a0 * a0 + zz)
+        alpha = -math.copysign(sigma, a0) if a0 != 0.0 else -sigma
+        v0 = a0 - alpha
+        beta = 2.0 / (v0 * v0 + zz)
+        zv = zk.copy()
+        row = Rf[k, k:]
+        Zs = Z[:, k:]
+        w = v0 * row + zv @ Zs
+        row -= (beta * v0) * w
+        Zs -= np.outer(beta * zv, w)
+        Zs[:, 0] = 0.0
+    return matrix(Rf)
 
 
 def solve_program(X, y, masks, loss, beta, use_custom_kkt=True, strict=True):
@@ -551,6 +619,7 @@ def main():
                 "dual_objective": res["dual_objective"],
                 "status": res["status"],
                 "iterations": res["iterations"],
+                "stopped_at_best_iterate": res["stopped_at_best_iterate"],
                 "active_blocks": res["active_blocks"],
                 "prediction_unique": loss == "squared",
                 "prediction": [float(v) for v in res["prediction"]],
