@@ -6,6 +6,8 @@ packages=(
   build-essential cmake ninja-build pkg-config
   libeigen3-dev libtbb-dev nlohmann-json3-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  qt6-base-dev qt6-charts-dev qt6-svg-dev libgl-dev
+  xvfb xauth
   python3 python3-numpy
 )
 
