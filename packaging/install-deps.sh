@@ -6,7 +6,7 @@ packages=(
   build-essential cmake ninja-build pkg-config
   libeigen3-dev libtbb-dev nlohmann-json3-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  qt6-base-dev qt6-charts-dev qt6-svg-dev libgl-dev
+  qt6-base-dev qt6-charts-dev qt6-svg-dev libqt6opengl6-dev libgl-dev libxkbcommon-dev
   xvfb xauth
   python3 python3-numpy
 )

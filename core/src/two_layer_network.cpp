@@ -1,11 +1,23 @@
 #include "convexnn/two_layer_network.h"
 
+#include <algorithm>
+
 namespace convexnn {
 
 Eigen::VectorXd TwoLayerNetwork::predict_standardized(const Eigen::MatrixXd& Z) const {
-  Eigen::MatrixXd hidden = Z * first_weights.transpose();
-  hidden.rowwise() += first_bias.transpose();
-  return hidden.cwiseMax(0.0) * second_weights + Eigen::VectorXd::Constant(Z.rows(), second_bias);
+  // In row chunks: the hidden layer of a whole heatmap grid (tens of thousands of points times
+  // hundreds of neurons) would not fit in cache, and allocating it dominated the cost.
+  constexpr Eigen::Index kChunk = 512;
+  Eigen::VectorXd output(Z.rows());
+  Eigen::MatrixXd hidden;
+  for (Eigen::Index start = 0; start < Z.rows(); start += kChunk) {
+    const Eigen::Index rows = std::min(kChunk, Z.rows() - start);
+    hidden.noalias() = Z.middleRows(start, rows) * first_weights.transpose();
+    hidden.rowwise() += first_bias.transpose();
+    output.segment(start, rows).noalias() = hidden.cwiseMax(0.0) * second_weights;
+  }
+  output.array() += second_bias;
+  return output;
 }
 
 Eigen::VectorXd TwoLayerNetwork::predict(const Eigen::MatrixXd& X) const {

@@ -1,0 +1,139 @@
+// convexnn-studio: the desktop application. Wiring only: options, the main window, and the
+// scripted modes used for screenshots and the responsiveness measurement.
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QScreen>
+#include <QTimer>
+#include <cstdio>
+
+#include "convexnn/generators.h"
+#include "boundary_panel.h"
+#include "dataset_panel.h"
+#include "latency_probe.h"
+#include "main_window.h"
+#include "model_panel.h"
+
+namespace {
+
+bool save_screenshot(QWidget* window, const QString& path) {
+  const bool ok = window->grab().save(path);
+  std::fprintf(ok ? stdout : stderr, "%s %s\n", ok ? "screenshot written:" : "cannot write",
+               qPrintable(path));
+  return ok;
+}
+
+}  // namespace
+
+int main(int argc, char* argv[]) {
+  QApplication app(argc, argv);
+  QApplication::setOrganizationName(QStringLiteral("ConvexNN"));
+  QApplication::setApplicationName(QStringLiteral("ConvexNN Studio"));
+  QApplication::setApplicationVersion(QStringLiteral("0.1.0"));
+  QApplication::setWindowIcon(QIcon(QStringLiteral(":/convexnn-studio.svg")));
+  QApplication::setDesktopFileName(QStringLiteral("convexnn-studio"));
+
+  QCommandLineParser parser;
+  parser.setApplicationDescription(
+      QStringLiteral("Train two-layer ReLU networks to a certified global optimum, live."));
+  parser.addHelpOption();
+  parser.addVersionOption();
+  const QCommandLineOption dataset_option(QStringLiteral("dataset"),
+                                         QStringLiteral("Built-in dataset to start with."),
+                                         QStringLiteral("name"), QStringLiteral("xor"));
+  const QCommandLineOption samples_option(QStringLiteral("n"), QStringLiteral("Number of points."),
+                                          QStringLiteral("count"), QStringLiteral("80"));
+  const QCommandLineOption csv_option(QStringLiteral("csv"), QStringLiteral("Open a CSV file."),
+                                      QStringLiteral("path"));
+  const QCommandLineOption session_option(QStringLiteral("session"),
+                                          QStringLiteral("Open a saved session."),
+                                          QStringLiteral("path"));
+  const QCommandLineOption run_option(QStringLiteral("run"), QStringLiteral("Start training."));
+  const QCommandLineOption neurons_option(QStringLiteral("show-neurons"),
+                                          QStringLiteral("Draw the neurons' hyperplanes."));
+  const QCommandLineOption screenshot_option(
+      QStringLiteral("screenshot"), QStringLiteral("Save a screenshot of the window and quit."),
+      QStringLiteral("png"));
+  const QCommandLineOption screenshot_at_option(
+      QStringLiteral("screenshot-at"),
+      QStringLiteral("When to take it: 'converged' or a delay in milliseconds after start."),
+      QStringLiteral("when"), QStringLiteral("converged"));
+  const QCommandLineOption latency_option(
+      QStringLiteral("latency-probe"),
+      QStringLiteral("Train and measure the event loop's lateness (5 ms timer) for this many "
+                     "seconds, print percentiles and quit."),
+      QStringLiteral("seconds"));
+  parser.addOptions({dataset_option, samples_option, csv_option, session_option, run_option,
+                     neurons_option, screenshot_option, screenshot_at_option, latency_option});
+  parser.process(app);
+
+  convexnn::ui::MainWindow window;
+  if (parser.isSet(session_option)) {
+    window.openSession(parser.value(session_option));
+  } else if (parser.isSet(csv_option)) {
+    window.openCsv(parser.value(csv_option));
+  } else if (parser.isSet(dataset_option) || parser.isSet(samples_option)) {
+    convexnn::GeneratorSettings settings = window.datasetPanel()->generatorSettings();
+    settings.name = parser.value(dataset_option).toStdString();
+    settings.n = parser.value(samples_option).toInt();
+    for (const auto& info : convexnn::dataset_generators()) {
+      if (info.name == settings.name) settings.noise = info.default_noise;
+    }
+    window.datasetPanel()->setGeneratorSettings(settings);
+    window.generateDataset(settings);
+  }
+  if (parser.isSet(neurons_option)) {
+    window.boundaryPanel()->setShowNeurons(true);
+  }
+  window.show();
+
+  const bool scripted = parser.isSet(screenshot_option) || parser.isSet(latency_option);
+  if (scripted) window.setErrorHandler([](const QString& title, const QString& message) {
+    std::fprintf(stderr, "%s: %s\n", qPrintable(title), qPrintable(message));
+  });
+  if (parser.isSet(run_option) || scripted) {
+    QTimer::singleShot(300, &window, [&window] {
+      window.applyModelSettings();
+      window.controller()->run();
+    });
+  }
+
+  int exit_code = 0;
+  if (parser.isSet(screenshot_option)) {
+    const QString path = parser.value(screenshot_option);
+    const QString when = parser.value(screenshot_at_option);
+    if (when == QStringLiteral("converged")) {
+      QObject::connect(window.controller(), &convexnn::ui::TrainingController::finished, &window,
+                       [&window, path, &exit_code] {
+                         QTimer::singleShot(400, &window, [&window, path, &exit_code] {
+                           exit_code = save_screenshot(&window, path) ? 0 : 1;
+                           QApplication::quit();
+                         });
+                       });
+    } else {
+      QTimer::singleShot(300 + when.toInt(), &window, [&window, path, &exit_code] {
+        exit_code = save_screenshot(&window, path) ? 0 : 1;
+        QApplication::quit();
+      });
+    }
+  }
+  convexnn::ui::EventLoopLatencyProbe probe;
+  if (parser.isSet(latency_option)) {
+    const int milliseconds = static_cast<int>(parser.value(latency_option).toDouble() * 1000);
+    QTimer::singleShot(300, &probe, [&probe] { probe.start(); });
+    QTimer::singleShot(300 + milliseconds, &window, [&window, &probe] {
+      probe.stop();
+      const auto& history = window.controller()->history();
+      std::printf(
+          "event-loop lateness over %zu ticks of a 5 ms timer while training: p50 %.2f ms, "
+          "p99 %.2f ms, max %.2f ms; solver iterations %lld, state %s\n",
+          probe.samples(), probe.latenessQuantile(0.5), probe.latenessQuantile(0.99),
+          probe.maxLateness(), history.empty() ? 0LL : static_cast<long long>(history.last().iteration),
+          window.controller()->state() == convexnn::ui::TrainingController::State::kIdle
+              ? "finished"
+              : "running");
+      QApplication::quit();
+    });
+  }
+  const int code = QApplication::exec();
+  return exit_code != 0 ? exit_code : code;
+}

@@ -1,0 +1,23 @@
+#include "convexnn/training_record.h"
+
+namespace convexnn {
+
+TrainingRecord make_training_record(const SolverSummary& summary, const TrainingConfig& config) {
+  TrainingRecord record;
+  record.formulation = to_string(config.pattern_mode);
+  record.loss = to_string(config.loss);
+  record.beta = config.beta;
+  record.patterns = summary.num_patterns;
+  record.rho = summary.final_rho;
+  record.rho_mode = config.admm.penalty_mode == PenaltyMode::kAdaptive ? "auto" : "fixed";
+  record.seed = config.seed;
+  record.objective = summary.network_objective;
+  record.lower_bound = summary.lower_bound;
+  record.gap = summary.relative_gap;
+  record.iterations = summary.iterations;
+  record.status = to_string(summary.status);
+  record.certified_global_optimum = summary.certifies_global_optimum();
+  return record;
+}
+
+}  // namespace convexnn

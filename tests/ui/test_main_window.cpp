@@ -1,0 +1,262 @@
+// The main window end to end, headless: training fills the charts and the boundary, CSV errors
+// keep the old data, sessions round-trip, exports write files.
+#include <QChartView>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+#include <fstream>
+
+#include "boundary_panel.h"
+#include "convexnn/model_json.h"
+#include "dataset_panel.h"
+#include "diverging_color_map.h"
+#include "live_charts.h"
+#include "main_window.h"
+#include "model_panel.h"
+
+using convexnn::GeneratorSettings;
+using convexnn::PatternMode;
+using convexnn::ui::MainWindow;
+using convexnn::ui::TrainingController;
+
+namespace {
+
+struct RecordedErrors {
+  QStringList titles;
+  QStringList messages;
+};
+
+void capture_errors(MainWindow& window, RecordedErrors& errors) {
+  window.setErrorHandler([&errors](const QString& title, const QString& message) {
+    errors.titles.append(title);
+    errors.messages.append(message);
+  });
+}
+
+void write_text(const QString& path, const std::string& text) {
+  std::ofstream(path.toStdString()) << text;
+}
+
+void use_small_exact_problem(MainWindow& window) {
+  // The moons demo certifies in about a second (30 training points, exact patterns).
+  GeneratorSettings settings;
+  settings.name = "moons";
+  settings.n = 40;
+  settings.noise = 0.1;
+  settings.seed = 1;
+  window.datasetPanel()->setSplitSettings({0.25, 1});
+  convexnn::TrainingConfig config = window.modelPanel()->config();
+  config.pattern_mode = PatternMode::kExact;
+  config.beta = 0.1;
+  window.modelPanel()->setConfig(config);
+  QVERIFY(window.generateDataset(settings));
+  window.applyModelSettings();
+}
+
+void train_to_the_end(MainWindow& window) {
+  QSignalSpy finished(window.controller(), &TrainingController::finished);
+  window.controller()->run();
+  QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 120000);
+}
+
+}  // namespace
+
+class MainWindowTest : public QObject {
+  Q_OBJECT
+
+ private Q_SLOTS:
+  void trainingFillsChartsBoundaryAndBadge() {
+    MainWindow window;
+    RecordedErrors errors;
+    capture_errors(window, errors);
+    window.resize(1400, 900);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    use_small_exact_problem(window);
+    const int points = window.boundaryPanel()->view()->plottedPoints();
+    QCOMPARE(points, 40);  // 30 train + 10 test, all drawn
+    train_to_the_end(window);
+    QVERIFY(errors.messages.isEmpty());
+    QVERIFY(window.charts()->pointsIn(QStringLiteral("network U")) > 1);
+    QVERIFY(window.charts()->pointsIn(QStringLiteral("lower bound L")) > 1);
+    QVERIFY(window.charts()->pointsIn(QStringLiteral("relative gap")) > 1);
+    QVERIFY(window.charts()->pointsIn(QStringLiteral("test")) > 1);
+    QVERIFY(window.charts()->pointsIn(QStringLiteral("network U")) <=
+            convexnn::ui::LiveCharts::kMaxPointsPerSeries + 1);
+    const QImage& heatmap = window.boundaryPanel()->view()->heatmap();
+    QVERIFY(!heatmap.isNull());
+    // The image shows the final network's output: both classes, pixel by pixel.
+    const auto snapshot = window.controller()->latestNetwork();
+    QVERIFY(snapshot && snapshot->final);
+    QVERIFY((snapshot->grid.array() > 0).any() && (snapshot->grid.array() < 0).any());
+    QCOMPARE(heatmap.width(), static_cast<int>(snapshot->grid.cols()));
+    for (int r = 0; r < heatmap.height(); r += 17) {
+      for (int c = 0; c < heatmap.width(); c += 13) {
+        QCOMPARE(heatmap.pixelColor(c, r), convexnn::ui::output_color(snapshot->grid(r, c), false));
+      }
+    }
+    QVERIFY(window.certificateBadgeText().contains(QStringLiteral("Certified globally optimal")));
+  }
+
+  void heatmapFollowsThePlotArea() {
+    MainWindow window;
+    window.resize(1400, 900);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    use_small_exact_problem(window);
+    train_to_the_end(window);
+    auto* view = window.boundaryPanel()->view();
+    const auto aligned = [view] {
+      const QRectF image = view->heatmapRect();
+      const QRectF area = view->plotArea();
+      return std::abs(image.left() - area.left()) < 0.5 && std::abs(image.top() - area.top()) < 0.5 &&
+             std::abs(image.width() - area.width()) < 0.5 &&
+             std::abs(image.height() - area.height()) < 0.5;
+    };
+    QTRY_VERIFY(aligned());
+    window.resize(1000, 700);
+    QTRY_VERIFY(aligned());
+    window.resize(1700, 1000);
+    QTRY_VERIFY(aligned());
+  }
+
+  void badCsvShowsTheErrorAndKeepsTheData() {
+    QTemporaryDir dir;
+    MainWindow window;
+    RecordedErrors errors;
+    capture_errors(window, errors);
+    const Eigen::MatrixXd before = window.controller()->trainData().X;
+    QVERIFY(before.rows() > 0);
+    const QString path = dir.filePath(QStringLiteral("broken.csv"));
+    write_text(path, "a,b,label\n1,2,0\n3,oops,1\n");
+    QVERIFY(!window.openCsv(path));
+    QCOMPARE(errors.messages.size(), 1);
+    QVERIFY(errors.messages[0].contains(QStringLiteral("broken.csv")));
+    QVERIFY2(errors.messages[0].contains(QStringLiteral(":3:")) &&
+                 errors.messages[0].contains(QStringLiteral("column 2")),
+             qPrintable(errors.messages[0]));  // file, line and column
+    QVERIFY(window.controller()->trainData().X == before);
+  }
+
+  void highDimensionalCsvTrainsWithoutABoundaryPlot() {
+    QTemporaryDir dir;
+    MainWindow window;
+    RecordedErrors errors;
+    capture_errors(window, errors);
+    const QString path = dir.filePath(QStringLiteral("three.csv"));
+    std::string text = "a,b,c,label\n";
+    for (int i = 0; i < 40; ++i) {
+      const double a = std::sin(i * 1.3), b = std::cos(i * 0.7), c = std::sin(i * 0.37 + 1);
+      text += std::to_string(a) + "," + std::to_string(b) + "," + std::to_string(c) + "," +
+              (a * b + 0.3 * c > 0 ? "1" : "0") + "\n";
+    }
+    write_text(path, text);
+    QVERIFY(window.openCsv(path));
+    QVERIFY(errors.messages.isEmpty());
+    QCOMPARE(window.controller()->trainData().num_features(), 3);
+    QVERIFY(!window.boundaryPanel()->showsPlot());
+    QVERIFY(window.boundaryPanel()->message().contains(QStringLiteral("d = 3")));
+    // Exact enumeration is 2-D only, so the panel falls back to sampled patterns.
+    QCOMPARE(window.modelPanel()->config().pattern_mode, PatternMode::kSampled);
+    window.applyModelSettings();
+    train_to_the_end(window);
+    QVERIFY(window.charts()->pointsIn(QStringLiteral("train")) > 1);
+    QVERIFY(errors.messages.isEmpty());
+  }
+
+  void sessionRoundTrip() {
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("demo.cnnsession.json"));
+    convexnn::TrainingConfig saved_config;
+    convexnn::Model saved_model;
+    {
+      MainWindow window;
+      use_small_exact_problem(window);
+      convexnn::TrainingConfig config = window.modelPanel()->config();
+      config.loss = convexnn::LossKind::kSquared;
+      config.beta = 0.2;
+      config.standardize = true;
+      config.admm.relative_gap_tolerance = 1e-5;
+      window.modelPanel()->setConfig(config);
+      window.applyModelSettings();
+      train_to_the_end(window);
+      QVERIFY(window.saveSession(path));
+      saved_config = window.modelPanel()->config();
+      saved_model = *window.currentModel();
+    }
+    MainWindow window;
+    RecordedErrors errors;
+    capture_errors(window, errors);
+    QVERIFY(window.openSession(path));
+    QVERIFY(errors.messages.isEmpty());
+    const convexnn::TrainingConfig config = window.modelPanel()->config();
+    QCOMPARE(config.loss, saved_config.loss);
+    QCOMPARE(config.beta, saved_config.beta);
+    QCOMPARE(config.pattern_mode, saved_config.pattern_mode);
+    QCOMPARE(config.admm.relative_gap_tolerance, saved_config.admm.relative_gap_tolerance);
+    QCOMPARE(config.standardize, true);
+    QCOMPARE(window.datasetPanel()->generatorSettings().name, std::string("moons"));
+    QCOMPARE(window.controller()->trainData().num_samples() +
+                 (window.controller()->testData() ? window.controller()->testData()->num_samples() : 0),
+             40);
+    const auto model = window.currentModel();
+    QVERIFY(model.has_value());
+    QVERIFY(model->network.first_weights == saved_model.network.first_weights);
+    QVERIFY(model->network.second_weights == saved_model.network.second_weights);
+    QVERIFY(!window.boundaryPanel()->view()->heatmap().isNull());
+    // The restored model can be exported like a trained one.
+    QVERIFY(window.exportModel(dir.filePath(QStringLiteral("model.json"))));
+  }
+
+  void brokenSessionNamesTheFieldAndKeepsTheState() {
+    QTemporaryDir dir;
+    MainWindow window;
+    RecordedErrors errors;
+    capture_errors(window, errors);
+    const Eigen::MatrixXd before = window.controller()->trainData().X;
+    const QString path = dir.filePath(QStringLiteral("bad.json"));
+    write_text(path, R"({"format": "convexnn.session", "version": 1, "generator": {"name": "xor",
+      "n": 50, "noise": 0.1, "seed": 1}, "training": {}})");
+    QVERIFY(!window.openSession(path));
+    QCOMPARE(errors.messages.size(), 1);
+    QVERIFY(errors.messages[0].contains(QStringLiteral("split")));
+    QVERIFY(window.controller()->trainData().X == before);
+  }
+
+  void exportsWriteModelAndImages() {
+    QTemporaryDir dir;
+    MainWindow window;
+    window.resize(1400, 900);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    RecordedErrors errors;
+    capture_errors(window, errors);
+    QVERIFY(!window.exportModel(dir.filePath(QStringLiteral("none.json"))));  // nothing trained
+    use_small_exact_problem(window);
+    train_to_the_end(window);
+    const QString model_path = dir.filePath(QStringLiteral("model.json"));
+    QVERIFY(window.exportModel(model_path));
+    const convexnn::Model model = convexnn::load_model(model_path.toStdString());
+    QVERIFY(model.training.has_value());
+    QVERIFY(model.training->certified_global_optimum);
+    const Eigen::MatrixXd X = window.controller()->trainData().X;
+    QVERIFY((model.network.predict(X) - window.controller()->lastResult()->network.predict(X))
+                .cwiseAbs()
+                .maxCoeff() < 1e-12);
+    for (const QString& name : {QStringLiteral("charts.png"), QStringLiteral("charts.svg")}) {
+      QVERIFY(window.exportCharts(dir.filePath(name)));
+      QVERIFY(QFileInfo(dir.filePath(name)).size() > 1000);
+    }
+    for (const QString& name : {QStringLiteral("boundary.png"), QStringLiteral("boundary.svg")}) {
+      QVERIFY(window.exportBoundary(dir.filePath(name)));
+      QVERIFY(QFileInfo(dir.filePath(name)).size() > 1000);
+    }
+    QImage png(dir.filePath(QStringLiteral("boundary.png")));
+    QVERIFY(!png.isNull());
+    QVERIFY(!window.exportCharts(dir.filePath(QStringLiteral("missing-dir/charts.png"))));
+    QVERIFY(!errors.messages.isEmpty());
+  }
+};
+
+QTEST_MAIN(MainWindowTest)
+#include "test_main_window.moc"

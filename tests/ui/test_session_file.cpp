@@ -1,0 +1,81 @@
+// The session file format: round trips and errors that name the field.
+#include <QTest>
+
+#include "convexnn/errors.h"
+#include "convexnn/generators.h"
+#include "session_file.h"
+
+using convexnn::InputError;
+using convexnn::ui::Session;
+using convexnn::ui::session_from_json;
+using convexnn::ui::session_to_json;
+
+class SessionFileTest : public QObject {
+  Q_OBJECT
+
+ private Q_SLOTS:
+  void generatorSessionRoundTrips() {
+    Session session;
+    session.generator = convexnn::GeneratorSettings{"spiral", 123, 0.25, 42};
+    session.split = {0.3, 9};
+    session.config.loss = convexnn::LossKind::kLogistic;
+    session.config.beta = 0.0123;
+    session.config.pattern_samples = 77;
+    session.config.admm.penalty_mode = convexnn::PenaltyMode::kFixed;
+    session.config.admm.rho = 3.5;
+    const Session back = session_from_json(session_to_json(session), "s.json");
+    QVERIFY(back.generator.has_value());
+    QCOMPARE(back.generator->name, std::string("spiral"));
+    QCOMPARE(back.generator->n, 123);
+    QCOMPARE(back.generator->noise, 0.25);
+    QCOMPARE(back.generator->seed, std::uint64_t{42});
+    QCOMPARE(back.split.test_fraction, 0.3);
+    QCOMPARE(back.config.loss, convexnn::LossKind::kLogistic);
+    QCOMPARE(back.config.beta, 0.0123);
+    QCOMPARE(back.config.pattern_samples, 77);
+    QCOMPARE(back.config.admm.penalty_mode, convexnn::PenaltyMode::kFixed);
+    QCOMPARE(back.config.admm.rho, 3.5);
+    QVERIFY(!back.model.has_value());
+  }
+
+  void loadedDataRoundTripsExactly() {
+    Session session;
+    convexnn::Dataset data = convexnn::generate_dataset({"moons", 30, 0.2, 5});
+    data.label_mapping = {0.0, 7.0};
+    data.feature_names = {"width", "height"};
+    session.loaded_data = data;
+    const Session back = session_from_json(session_to_json(session), "s.json");
+    QVERIFY(back.loaded_data.has_value());
+    QVERIFY(back.loaded_data->X == data.X);  // bit-exact: JSON keeps 17 significant digits
+    QVERIFY(back.loaded_data->y == data.y);
+    QCOMPARE(back.loaded_data->label_mapping.positive_value, 7.0);
+    QCOMPARE(back.loaded_data->feature_names[1], std::string("height"));
+  }
+
+  void errorsNameTheField() {
+    Session session;
+    session.generator = convexnn::GeneratorSettings{};
+    std::string text = session_to_json(session);
+    const auto expect_error = [](const std::string& json, const QString& needle) {
+      try {
+        session_from_json(json, "broken.json");
+        QFAIL("no error");
+      } catch (const InputError& error) {
+        const QString message = QString::fromStdString(error.what());
+        QVERIFY2(message.contains(QStringLiteral("broken.json")), qPrintable(message));
+        QVERIFY2(message.contains(needle), qPrintable(message));
+      }
+    };
+    expect_error("{not json", QStringLiteral("not valid JSON"));
+    expect_error(R"({"format": "other"})", QStringLiteral("format"));
+    std::string bad_beta = text;
+    bad_beta.replace(bad_beta.find("\"beta\""), 6, "\"beta_\"");
+    expect_error(bad_beta, QStringLiteral("training.beta"));
+    std::string bad_loss = text;
+    bad_loss.replace(bad_loss.find("\"squared\""), 9, "\"cubic\"");
+    expect_error(bad_loss, QStringLiteral("cubic"));
+  }
+};
+
+QTEST_MAIN(SessionFileTest)
+#include "test_session_file.moc"

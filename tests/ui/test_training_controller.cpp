@@ -1,0 +1,221 @@
+// The GUI's training controller against the real core solver: convergence, live data, warm
+// restarts on parameter changes, pause/step, cancel and reset.
+#include <QSignalSpy>
+#include <QTest>
+
+#include "convexnn/data_split.h"
+#include "convexnn/generators.h"
+#include "training_controller.h"
+
+using convexnn::Dataset;
+using convexnn::GeneratorSettings;
+using convexnn::PatternMode;
+using convexnn::SolverStatus;
+using convexnn::TrainingConfig;
+using convexnn::ui::BoundaryGridSpec;
+using convexnn::ui::TrainingController;
+
+namespace {
+
+Dataset make_data(const std::string& name, int n) {
+  GeneratorSettings settings;
+  settings.name = name;
+  settings.n = n;
+  settings.noise = 0.1;
+  settings.seed = 3;
+  return convexnn::generate_dataset(settings);
+}
+
+// The demo the CLI certifies in about a second: moons, 30 training points, exact patterns.
+Dataset demo_training_set() {
+  GeneratorSettings settings;
+  settings.name = "moons";
+  settings.n = 40;
+  for (const auto& info : convexnn::dataset_generators()) {
+    if (info.name == settings.name) settings.noise = info.default_noise;
+  }
+  settings.seed = 1;
+  return convexnn::split_train_test(convexnn::generate_dataset(settings), 0.25, 1).train;
+}
+
+TrainingConfig exact_config(double beta) {
+  TrainingConfig config;
+  config.pattern_mode = PatternMode::kExact;
+  config.beta = beta;
+  return config;
+}
+
+// A run that lasts long enough to be interrupted: sampled patterns, unreachable tolerance.
+TrainingConfig long_config(double beta) {
+  TrainingConfig config;
+  config.pattern_mode = PatternMode::kSampled;
+  config.pattern_samples = 60;
+  config.beta = beta;
+  config.admm.relative_gap_tolerance = 1e-14;
+  config.admm.max_iterations = 4000000;
+  return config;
+}
+
+std::int64_t last_iteration(const TrainingController& controller) {
+  return controller.history().empty() ? 0 : controller.history().last().iteration;
+}
+
+}  // namespace
+
+class TrainingControllerTest : public QObject {
+  Q_OBJECT
+
+ private Q_SLOTS:
+  void trainsToACertifiedOptimumAndPublishesData() {
+    TrainingController controller;
+    BoundaryGridSpec grid;
+    grid.rows = 40;
+    grid.cols = 50;
+    controller.setData(demo_training_set(), std::nullopt, grid);
+    controller.setConfig(exact_config(0.1));
+    QSignalSpy finished(&controller, &TrainingController::finished);
+    QSignalSpy networks(&controller, &TrainingController::networkUpdated);
+    controller.run();
+    QCOMPARE(controller.state(), TrainingController::State::kRunning);
+    QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 120000);
+    QCOMPARE(controller.state(), TrainingController::State::kIdle);
+    QVERIFY(controller.lastResult().has_value());
+    const convexnn::SolverSummary& summary = controller.lastResult()->summary;
+    QVERIFY2(summary.certifies_global_optimum(), summary.brief_report().c_str());
+    // Every iteration was reported, in order, and the last report is the final one.
+    const auto& reports = controller.history().reports();
+    QCOMPARE(static_cast<std::int64_t>(reports.size()), summary.iterations);
+    for (std::size_t i = 0; i < reports.size(); ++i) {
+      QCOMPARE(reports[i].iteration, static_cast<std::int64_t>(i + 1));
+    }
+    QVERIFY(reports.back().lower_bound <= reports.back().best_network_objective + 1e-12);
+    // The final snapshot is the result, sampled on the requested grid.
+    QVERIFY(networks.count() >= 1);
+    const auto snapshot = controller.latestNetwork();
+    QVERIFY(snapshot);
+    QVERIFY(snapshot->final);
+    QCOMPARE(snapshot->grid.rows(), 40);
+    QCOMPARE(snapshot->grid.cols(), 50);
+    const Eigen::MatrixXd expected =
+        controller.lastResult()->network.evaluate_grid(grid.x_min, grid.x_max, grid.y_min,
+                                                       grid.y_max, grid.rows, grid.cols);
+    QVERIFY((snapshot->grid - expected).cwiseAbs().maxCoeff() < 1e-12);
+  }
+
+  void changingBetaMidRunRestartsWarmWithTheNewValue() {
+    TrainingController controller;
+    controller.setData(make_data("gaussians", 120), std::nullopt, std::nullopt);
+    controller.setConfig(long_config(0.05));
+    controller.run();
+    QTRY_VERIFY_WITH_TIMEOUT(last_iteration(controller) >= 200, 60000);
+    const double cold_start_objective = controller.history().reports().front().best_network_objective;
+    controller.setConfig(long_config(0.1));
+    QTRY_COMPARE_WITH_TIMEOUT(controller.runsStarted(), 2, 30000);
+    const std::int64_t restart_iteration = controller.lastResult()->summary.iterations;
+    QTRY_VERIFY_WITH_TIMEOUT(last_iteration(controller) >= restart_iteration + 50, 60000);
+    // The count continues, and the restarted run starts near the previous solution, far below
+    // where a cold start begins.
+    const auto& reports = controller.history().reports();
+    const auto first_after = std::find_if(reports.begin(), reports.end(), [&](const auto& r) {
+      return r.iteration == restart_iteration + 1;
+    });
+    QVERIFY(first_after != reports.end());
+    QVERIFY(first_after->best_network_objective < 0.5 * cold_start_objective);
+    QCOMPARE(controller.lastResultConfig().beta, 0.05);  // the interrupted run's settings
+    controller.cancel();
+    QTRY_COMPARE_WITH_TIMEOUT(controller.state(), TrainingController::State::kIdle, 10000);
+    QCOMPARE(controller.lastResultConfig().beta, 0.1);  // the restarted run got the new beta
+    QCOMPARE(controller.lastResult()->summary.status, SolverStatus::kCancelled);
+  }
+
+  void pauseHoldsTheSolverAndStepAdvancesExactly() {
+    TrainingController controller;
+    controller.setData(make_data("moons", 100), std::nullopt, std::nullopt);
+    controller.setConfig(long_config(0.05));
+    controller.run();
+    QTRY_VERIFY_WITH_TIMEOUT(last_iteration(controller) >= 20, 60000);
+    controller.pause();
+    QCOMPARE(controller.state(), TrainingController::State::kPaused);
+    QTest::qWait(300);
+    const std::int64_t held = last_iteration(controller);
+    QTest::qWait(300);
+    QCOMPARE(last_iteration(controller), held);
+    controller.step(10);
+    QTRY_COMPARE_WITH_TIMEOUT(last_iteration(controller), held + 10, 10000);
+    QTest::qWait(300);
+    QCOMPARE(last_iteration(controller), held + 10);
+    controller.run();
+    QTRY_VERIFY_WITH_TIMEOUT(last_iteration(controller) > held + 20, 10000);
+    controller.cancel();
+    QTRY_COMPARE_WITH_TIMEOUT(controller.state(), TrainingController::State::kIdle, 10000);
+  }
+
+  void cancelStopsPromptlyAndKeepsTheResult() {
+    TrainingController controller;
+    controller.setData(make_data("spiral", 150), std::nullopt, std::nullopt);
+    controller.setConfig(long_config(0.01));
+    QSignalSpy finished(&controller, &TrainingController::finished);
+    controller.run();
+    QTRY_VERIFY_WITH_TIMEOUT(last_iteration(controller) >= 10, 60000);
+    controller.cancel();
+    QTRY_COMPARE_WITH_TIMEOUT(controller.state(), TrainingController::State::kIdle, 5000);
+    QCOMPARE(finished.count(), 1);
+    QCOMPARE(controller.lastResult()->summary.status, SolverStatus::kCancelled);
+    QVERIFY(controller.lastResult()->network.width() >= 0);
+  }
+
+  void cancelWhilePausedDoesNotHang() {
+    TrainingController controller;
+    controller.setData(make_data("circle", 100), std::nullopt, std::nullopt);
+    controller.setConfig(long_config(0.01));
+    controller.step(5);
+    QTRY_COMPARE_WITH_TIMEOUT(last_iteration(controller), 5, 60000);
+    QCOMPARE(controller.state(), TrainingController::State::kPaused);
+    controller.cancel();
+    QTRY_COMPARE_WITH_TIMEOUT(controller.state(), TrainingController::State::kIdle, 5000);
+  }
+
+  void resetDiscardsTheRun() {
+    TrainingController controller;
+    controller.setData(make_data("xor", 100), std::nullopt, std::nullopt);
+    controller.setConfig(long_config(0.01));
+    QSignalSpy finished(&controller, &TrainingController::finished);
+    controller.run();
+    QTRY_VERIFY_WITH_TIMEOUT(last_iteration(controller) >= 10, 60000);
+    controller.reset();
+    QCOMPARE(controller.state(), TrainingController::State::kIdle);
+    QVERIFY(controller.history().empty());
+    QTest::qWait(500);
+    QVERIFY(controller.history().empty());
+    QCOMPARE(finished.count(), 0);
+    QVERIFY(!controller.lastResult().has_value());
+    // A new run starts from zero, at iteration 1.
+    controller.run();
+    QTRY_VERIFY_WITH_TIMEOUT(!controller.history().empty(), 60000);
+    QCOMPARE(controller.history().reports().front().iteration, 1);
+  }
+
+  void invalidSettingsReportTheCoreMessage() {
+    TrainingController controller;
+    controller.setData(make_data("xor", 200), std::nullopt, std::nullopt);
+    controller.setConfig(exact_config(0.1));  // 200 samples: too many for exact enumeration
+    QSignalSpy failed(&controller, &TrainingController::failed);
+    controller.run();
+    QTRY_COMPARE_WITH_TIMEOUT(failed.count(), 1, 30000);
+    QVERIFY(failed.at(0).at(0).toString().contains(QStringLiteral("exact")));
+    QCOMPARE(controller.state(), TrainingController::State::kIdle);
+  }
+
+  void destroyingDuringARunIsSafe() {
+    auto controller = std::make_unique<TrainingController>();
+    controller->setData(make_data("moons", 150), std::nullopt, std::nullopt);
+    controller->setConfig(long_config(0.01));
+    controller->run();
+    QTRY_VERIFY_WITH_TIMEOUT(last_iteration(*controller) >= 5, 60000);
+    controller.reset();  // joins the worker; must neither hang nor crash
+    QTest::qWait(100);   // a queued completion for the dead object must be dropped
+  }
+};
+
+QTEST_MAIN(TrainingControllerTest)
+#include "test_training_controller.moc"

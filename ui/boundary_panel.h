@@ -1,0 +1,43 @@
+#pragma once
+// The decision-boundary view with its colour bar, display toggles and hover readout; for data
+// with more than two features it shows why there is no plot instead.
+#include <QWidget>
+
+#include "decision_boundary_view.h"
+
+class QCheckBox;
+class QLabel;
+class QStackedLayout;
+
+namespace convexnn::ui {
+
+class ColorBar;
+
+class BoundaryPanel : public QWidget {
+  Q_OBJECT
+
+ public:
+  explicit BoundaryPanel(QWidget* parent = nullptr);
+
+  // `grid` is empty for data that is not 2-D.
+  void setData(const Dataset& train, const std::optional<Dataset>& test,
+               const std::optional<BoundaryGridSpec>& grid);
+  void setSnapshot(std::shared_ptr<const NetworkSnapshot> snapshot);
+  DecisionBoundaryView* view() const { return view_; }
+  bool showsPlot() const;
+  void setShowNeurons(bool show);
+  void setDiscretized(bool discretize);
+  QString message() const;
+
+ private:
+  DecisionBoundaryView* view_;
+  ColorBar* color_bar_;
+  QCheckBox* discretize_;
+  QCheckBox* neurons_;
+  QLabel* hover_;
+  QLabel* message_;
+  QStackedLayout* stack_;
+  QWidget* plot_page_;
+};
+
+}  // namespace convexnn::ui
