@@ -50,6 +50,12 @@ int main(int argc, char* argv[]) {
   const QCommandLineOption run_option(QStringLiteral("run"), QStringLiteral("Start training."));
   const QCommandLineOption neurons_option(QStringLiteral("show-neurons"),
                                           QStringLiteral("Draw the neurons' hyperplanes."));
+  const QCommandLineOption boxes_option(
+      QStringLiteral("show-boxes"),
+      QStringLiteral("Draw the l-infinity boxes of radius epsilon around the training points."));
+  const QCommandLineOption epsilon_option(QStringLiteral("epsilon"),
+                                          QStringLiteral("Adversarial radius epsilon."),
+                                          QStringLiteral("value"));
   const QCommandLineOption screenshot_option(
       QStringLiteral("screenshot"), QStringLiteral("Save a screenshot of the window and quit."),
       QStringLiteral("png"));
@@ -63,7 +69,7 @@ int main(int argc, char* argv[]) {
                      "seconds, print percentiles and quit."),
       QStringLiteral("seconds"));
   parser.addOptions({dataset_option, samples_option, csv_option, session_option, run_option,
-                     neurons_option, screenshot_option, screenshot_at_option, latency_option});
+                     neurons_option, boxes_option, epsilon_option, screenshot_option, screenshot_at_option, latency_option});
   parser.process(app);
 
   convexnn::ui::MainWindow window;
@@ -81,9 +87,11 @@ int main(int argc, char* argv[]) {
     window.datasetPanel()->setGeneratorSettings(settings);
     window.generateDataset(settings);
   }
-  if (parser.isSet(neurons_option)) {
-    window.boundaryPanel()->setShowNeurons(true);
+  if (parser.isSet(neurons_option)) window.boundaryPanel()->setShowNeurons(true);
+  if (parser.isSet(epsilon_option)) {
+    window.modelPanel()->setEpsilon(parser.value(epsilon_option).toDouble());
   }
+  if (parser.isSet(boxes_option)) window.boundaryPanel()->setShowBoxes(true);
   window.show();
 
   const bool scripted = parser.isSet(screenshot_option) || parser.isSet(latency_option);

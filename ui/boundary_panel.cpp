@@ -23,10 +23,23 @@ BoundaryPanel::BoundaryPanel(QWidget* parent) : QWidget(parent) {
   neurons_ = new QCheckBox(tr("Show neurons"), plot_page_);
   neurons_->setToolTip(tr("Draw the line where each active hidden neuron switches on "
                           "(w·x + b = 0). The network's boundary is built from these pieces."));
+  boxes_ = new QCheckBox(tr("ε-boxes"), plot_page_);
+  boxes_->setToolTip(tr("Draw a square of half-width ε (the Model panel's ε) around every training "
+                        "point. Red squares reach a region of the other class: an attacker who may "
+                        "move that point by up to ε in each coordinate can flip its prediction. "
+                        "The check is exact."));
+  pin_ = new QCheckBox(tr("Pin boundary"), plot_page_);
+  pin_->setToolTip(tr("Keep the current decision boundary as a dashed line, to compare it with "
+                      "the next training (for example before and after robust training, or two "
+                      "values of β)."));
+  robustness_ = new QLabel(plot_page_);
   hover_ = new QLabel(plot_page_);
   hover_->setToolTip(tr("The network's output at the mouse pointer."));
   toggles->addWidget(discretize_);
   toggles->addWidget(neurons_);
+  toggles->addWidget(boxes_);
+  toggles->addWidget(pin_);
+  toggles->addWidget(robustness_);
   toggles->addStretch(1);
   toggles->addWidget(hover_);
   page_layout->addLayout(toggles);
@@ -52,12 +65,31 @@ BoundaryPanel::BoundaryPanel(QWidget* parent) : QWidget(parent) {
   });
   connect(neurons_, &QCheckBox::toggled, view_, &DecisionBoundaryView::setShowNeurons);
   connect(view_, &DecisionBoundaryView::hovered, hover_, &QLabel::setText);
+  connect(boxes_, &QCheckBox::toggled, this,
+          [this](bool on) { view_->setEpsilonBoxes(on ? epsilon_ : 0.0); });
+  connect(pin_, &QCheckBox::toggled, this, [this](bool on) {
+    if (view_->pinReference(on) != on) {
+      const QSignalBlocker block(pin_);
+      pin_->setChecked(false);  // nothing to pin yet
+    }
+  });
+  connect(view_, &DecisionBoundaryView::robustnessChanged, this, [this](int robust, int total) {
+    robustness_->setText(total > 0 ? tr("robust at ε = %1: %2 of %3")
+                                         .arg(epsilon_)
+                                         .arg(robust)
+                                         .arg(total)
+                                   : QString());
+  });
 }
 
 void BoundaryPanel::setData(const Dataset& train, const std::optional<Dataset>& test,
                             const std::optional<BoundaryGridSpec>& grid) {
   if (grid) {
     view_->setData(train, test, *grid);
+    {
+      const QSignalBlocker block(pin_);
+      pin_->setChecked(false);  // a boundary of other data is no reference
+    }
     stack_->setCurrentWidget(plot_page_);
   } else {
     view_->setSnapshot(nullptr);
@@ -83,5 +115,20 @@ namespace convexnn::ui {
 void BoundaryPanel::setShowNeurons(bool show) { neurons_->setChecked(show); }
 
 void BoundaryPanel::setDiscretized(bool discretize) { discretize_->setChecked(discretize); }
+
+}  // namespace convexnn::ui
+
+namespace convexnn::ui {
+
+void BoundaryPanel::setEpsilon(double epsilon) {
+  epsilon_ = epsilon;
+  if (boxes_->isChecked()) view_->setEpsilonBoxes(epsilon_);
+}
+
+void BoundaryPanel::setShowBoxes(bool show) { boxes_->setChecked(show); }
+
+void BoundaryPanel::setPinned(bool pinned) { pin_->setChecked(pinned); }
+
+QString BoundaryPanel::robustnessText() const { return robustness_->text(); }
 
 }  // namespace convexnn::ui

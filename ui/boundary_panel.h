@@ -26,6 +26,10 @@ class BoundaryPanel : public QWidget {
   DecisionBoundaryView* view() const { return view_; }
   bool showsPlot() const;
   void setShowNeurons(bool show);
+  void setEpsilon(double epsilon);  // radius of the boxes drawn with "ε-boxes"
+  void setShowBoxes(bool show);
+  void setPinned(bool pinned);
+  QString robustnessText() const;
   void setDiscretized(bool discretize);
   QString message() const;
 
@@ -34,6 +38,10 @@ class BoundaryPanel : public QWidget {
   ColorBar* color_bar_;
   QCheckBox* discretize_;
   QCheckBox* neurons_;
+  QCheckBox* boxes_;
+  QCheckBox* pin_;
+  QLabel* robustness_;
+  double epsilon_ = 0.05;
   QLabel* hover_;
   QLabel* message_;
   QStackedLayout* stack_;

@@ -11,6 +11,7 @@
 #include <cmath>
 #include <numeric>
 
+#include "boundary_overlay.h"
 #include "diverging_color_map.h"
 
 namespace convexnn::ui {
@@ -18,6 +19,7 @@ namespace {
 
 // Between the plot-area background (z 0) and the grid lines and series (z >= 1) of Qt Charts.
 constexpr double kHeatmapZ = 0.5;
+constexpr double kOverlayZ = 3.5;  // above grid (2) and axes (3), below the series (4)
 
 QScatterSeries* make_points(const QString& name, const QColor& color, bool hollow) {
   auto* series = new QScatterSeries;
@@ -158,7 +160,12 @@ DecisionBoundaryView::DecisionBoundaryView(QWidget* parent) : QChartView(parent)
   heatmap_item_ = new QGraphicsPixmapItem(chart);
   heatmap_item_->setZValue(kHeatmapZ);
   heatmap_item_->setTransformationMode(Qt::SmoothTransformation);
-  connect(chart, &QChart::plotAreaChanged, this, [this] { realignHeatmap(); });
+  overlay_ = new BoundaryOverlay(chart, train_negative_);
+  overlay_->setZValue(kOverlayZ);
+  connect(chart, &QChart::plotAreaChanged, this, [this] {
+    realignHeatmap();
+    overlay_->plotAreaChanged();
+  });
 }
 
 void DecisionBoundaryView::setData(const Dataset& train, const std::optional<Dataset>& test,
@@ -170,7 +177,41 @@ void DecisionBoundaryView::setData(const Dataset& train, const std::optional<Dat
   train_positive_->replace(points_of_class(train, 1.0));
   test_negative_->replace(test ? points_of_class(*test, -1.0) : QList<QPointF>{});
   test_positive_->replace(test ? points_of_class(*test, 1.0) : QList<QPointF>{});
+  train_ = train;
+  overlay_->setReferenceContour({});
   setSnapshot(nullptr);
+}
+
+void DecisionBoundaryView::setEpsilonBoxes(double radius) {
+  box_radius_ = radius;
+  updateBoxes();
+}
+
+void DecisionBoundaryView::updateBoxes() {
+  if (!(box_radius_ > 0) || !snapshot_ || snapshot_->network.input_dim() != 2) {
+    overlay_->clearBoxes();
+    robust_boxes_ = {0, 0};
+    Q_EMIT robustnessChanged(0, 0);
+    return;
+  }
+  if (!snapshot_->final && snapshot_->network.width() > kMaxWidthForLiveBoxes) return;
+  auto boxes = robustness_boxes(snapshot_->network, train_, box_radius_);
+  const int robust = static_cast<int>(
+      std::count_if(boxes.begin(), boxes.end(), [](const auto& box) { return box.robust; }));
+  robust_boxes_ = {robust, static_cast<int>(boxes.size())};
+  overlay_->setBoxes(std::move(boxes), box_radius_);
+  Q_EMIT robustnessChanged(robust_boxes_.first, robust_boxes_.second);
+}
+
+std::pair<int, int> DecisionBoundaryView::robustBoxes() const { return robust_boxes_; }
+
+bool DecisionBoundaryView::pinReference(bool pin) {
+  if (!pin || !snapshot_ || snapshot_->grid.size() == 0) {
+    overlay_->setReferenceContour({});
+    return false;
+  }
+  overlay_->setReferenceContour(zero_contour(snapshot_->grid, snapshot_->grid_spec));
+  return overlay_->hasReference();
 }
 
 int DecisionBoundaryView::plottedPoints() const {
@@ -182,6 +223,7 @@ void DecisionBoundaryView::setSnapshot(std::shared_ptr<const NetworkSnapshot> sn
   snapshot_ = std::move(snapshot);
   redrawHeatmap();
   redrawNeuronLines();
+  updateBoxes();
 }
 
 void DecisionBoundaryView::setDiscretized(bool discretize) {

@@ -31,6 +31,12 @@ class DecisionBoundaryView : public QChartView {
   void setSnapshot(std::shared_ptr<const NetworkSnapshot> snapshot);  // null clears
   void setDiscretized(bool discretize);
   void setShowNeurons(bool show);
+  // l_inf boxes of `radius` around the training points, coloured by exact robustness; 0 hides.
+  void setEpsilonBoxes(double radius);
+  // Keeps the current network's boundary (f = 0) as a dashed reference line; false removes it.
+  bool pinReference(bool pin);
+  // Training points whose box is certified robust, and how many boxes are drawn.
+  std::pair<int, int> robustBoxes() const;
 
   // For tests and export.
   const QImage& heatmap() const { return heatmap_; }
@@ -40,8 +46,13 @@ class DecisionBoundaryView : public QChartView {
   QRectF plotArea() const;
 
   static constexpr int kMaxNeuronLines = 40;
+  // The exact box check costs O(n m^2); intermediate ADMM iterates can carry hundreds of small
+  // neurons, so boxes follow them only up to this width (and always follow the final network).
+  static constexpr Eigen::Index kMaxWidthForLiveBoxes = 60;
 
  Q_SIGNALS:
+  void robustnessChanged(int robust, int total);
+
   // The network's output under the cursor (empty text when it leaves the plot).
   void hovered(const QString& text);
 
@@ -51,6 +62,7 @@ class DecisionBoundaryView : public QChartView {
 
  private:
   void realignHeatmap();
+  void updateBoxes();
   void redrawHeatmap();
   void redrawNeuronLines();
 
@@ -62,6 +74,10 @@ class DecisionBoundaryView : public QChartView {
   QValueAxis* axis_x_;
   QValueAxis* axis_y_;
   QGraphicsPixmapItem* heatmap_item_;
+  class BoundaryOverlay* overlay_;
+  Dataset train_;
+  double box_radius_ = 0.0;
+  std::pair<int, int> robust_boxes_{0, 0};
   QImage heatmap_;
   BoundaryGridSpec grid_;
   std::shared_ptr<const NetworkSnapshot> snapshot_;

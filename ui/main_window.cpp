@@ -84,6 +84,8 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   connect(&config_debounce_, &QTimer::timeout, this, &MainWindow::applyModelSettings);
   connect(model_panel_, &ModelPanel::configChanged, &config_debounce_,
           qOverload<>(&QTimer::start));
+  connect(model_panel_, &ModelPanel::epsilonChanged, boundary_panel_, &BoundaryPanel::setEpsilon);
+  boundary_panel_->setEpsilon(model_panel_->epsilon());
   connect(dataset_panel_, &DatasetPanel::generateRequested, this,
           [this] { generateDataset(dataset_panel_->generatorSettings()); });
   connect(dataset_panel_, &DatasetPanel::openCsvRequested, this, [this] {

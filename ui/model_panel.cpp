@@ -48,12 +48,14 @@ ModelPanel::ModelPanel(QWidget* parent) : QWidget(parent) {
   rho_auto_ = new QCheckBox(tr("Auto"), this);
   rho_auto_->setChecked(true);
   rho_auto_->setToolTip(tr("Adapt ρ during the run by balancing the primal and dual residuals."));
-  epsilon_ = new LogSlider(1e-4, 1.0, 0.05, this);
-  epsilon_->setEnabled(false);
-  epsilon_->setToolTip(tr("ε, the radius of adversarial perturbations (each coordinate of a point "
-                          "may move by up to ε). Available once robust training is built in."));
+  epsilon_ = new LogSlider(1e-3, 1.0, 0.05, this);
+  epsilon_->setToolTip(tr("ε, the radius of adversarial perturbations: an attacker may move each "
+                          "coordinate of a point by up to ε (in the data's units). Turn on "
+                          "ε-boxes above the plot to see which points such a move can flip."));
   epsilon_note_ = new QLabel(tr("robust training: coming soon"), this);
   epsilon_note_->setEnabled(false);
+  epsilon_note_->setToolTip(tr("Training that is robust to these perturbations is not built in "
+                               "yet; ε is used for the ε-boxes of the boundary view."));
   max_iterations_ = new QSpinBox(this);
   max_iterations_->setRange(1, 10000000);
   max_iterations_->setValue(20000);
@@ -99,6 +101,7 @@ ModelPanel::ModelPanel(QWidget* parent) : QWidget(parent) {
   connect(rho_, &LogSlider::valueChanged, this, changed);
   connect(rho_auto_, &QCheckBox::toggled, this, changed);
   connect(max_iterations_, &QSpinBox::valueChanged, this, changed);
+  connect(epsilon_, &LogSlider::valueChanged, this, &ModelPanel::epsilonChanged);
   connect(tolerance_, &QDoubleSpinBox::valueChanged, this, changed);
   connect(standardize_, &QCheckBox::toggled, this, changed);
   updateEnabledState();
@@ -141,6 +144,13 @@ void ModelPanel::setConfig(const TrainingConfig& config) {
   tolerance_->setValue(config.admm.relative_gap_tolerance);
   standardize_->setChecked(config.standardize);
   updateEnabledState();
+}
+
+double ModelPanel::epsilon() const { return epsilon_->value(); }
+
+void ModelPanel::setEpsilon(double epsilon) {
+  epsilon_->setValue(epsilon);
+  Q_EMIT epsilonChanged(epsilon_->value());
 }
 
 void ModelPanel::setExactAvailable(bool available, const QString& reason) {

@@ -24,9 +24,12 @@ class ModelPanel : public QWidget {
   void setConfig(const TrainingConfig& config);
   // Exact enumeration needs 2-D data and few samples; `reason` says why it is unavailable.
   void setExactAvailable(bool available, const QString& reason);
+  double epsilon() const;
+  void setEpsilon(double epsilon);
 
  Q_SIGNALS:
   void configChanged();
+  void epsilonChanged(double epsilon);
 
  private:
   void updateEnabledState();

@@ -98,6 +98,46 @@ class MainWindowTest : public QObject {
     QVERIFY(window.certificateBadgeText().contains(QStringLiteral("Certified globally optimal")));
   }
 
+  void epsilonBoxesAndPinnedBoundary() {
+    MainWindow window;
+    window.resize(1400, 900);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    use_small_exact_problem(window);
+    train_to_the_end(window);
+    auto* view = window.boundaryPanel()->view();
+    // A tiny radius: exactly the training points the network classifies correctly are robust.
+    window.modelPanel()->setEpsilon(0.001);
+    window.boundaryPanel()->setShowBoxes(true);
+    const auto& train = window.controller()->trainData();
+    const Eigen::VectorXd f = window.controller()->lastResult()->network.predict(train.X);
+    int correct = 0;
+    for (Eigen::Index i = 0; i < train.num_samples(); ++i) {
+      if ((f(i) >= 0 ? 1.0 : -1.0) == train.y(i) && std::abs(f(i)) > 1e-2) ++correct;
+    }
+    QCOMPARE(view->robustBoxes().second, static_cast<int>(train.num_samples()));
+    QCOMPARE(view->robustBoxes().first, correct);
+    QVERIFY(window.boundaryPanel()->robustnessText().contains(QStringLiteral("of 30")));
+    // Robustness can only be lost as the boxes grow.
+    int previous = view->robustBoxes().first;
+    for (const double epsilon : {0.05, 0.1, 0.2, 0.5}) {
+      window.modelPanel()->setEpsilon(epsilon);
+      QVERIFY(view->robustBoxes().first <= previous);
+      previous = view->robustBoxes().first;
+    }
+    QVERIFY(previous < correct);
+    window.boundaryPanel()->setShowBoxes(false);
+    QCOMPARE(view->robustBoxes().second, 0);
+
+    window.boundaryPanel()->setPinned(true);
+    QVERIFY(view->pinReference(true));
+    GeneratorSettings other;
+    other.name = "xor";
+    other.n = 30;
+    QVERIFY(window.generateDataset(other));  // new data: the old boundary is no reference
+    QVERIFY(!view->pinReference(true));      // nothing trained on the new data yet
+  }
+
   void heatmapFollowsThePlotArea() {
     MainWindow window;
     window.resize(1400, 900);
