@@ -10,6 +10,8 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   convexnn::cli::register_train_command(app);
   convexnn::cli::register_data_commands(app);
+  convexnn::cli::register_attack_command(app);
+  convexnn::cli::register_compare_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& help) {

@@ -7,13 +7,17 @@
 #include <cstdio>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "cli_common.h"
+#include "cli_problem_options.h"
+#include "convexnn/adversarial_attacks.h"
 #include "convexnn/atomic_file.h"
 #include "convexnn/data_split.h"
 #include "convexnn/errors.h"
+#include "convexnn/local_robustness.h"
 #include "convexnn/model_json.h"
 #include "convexnn/training.h"
 
@@ -24,21 +28,13 @@ volatile std::sig_atomic_t g_interrupted = 0;
 void on_interrupt(int) { g_interrupted = 1; }
 
 struct TrainOptions {
-  DataSourceOptions data;
-  std::string formulation = "sampled";
-  int patterns = 200;
-  std::string loss = "squared";
-  double beta = 1e-2;
-  std::string rho = "auto";
-  std::int64_t max_iterations = 20000;
-  double tolerance = 1e-6;
-  double test_fraction = 0.0;
-  std::string standardize = "none";
+  ProblemOptions problem;  // shared with `compare`
+  ConvexSolverCliOptions solver;
+  double epsilon = 0.0;
   std::string out_path;
   std::string log_path;
   bool json = false;
   int report_every = 10;
-  double max_seconds = 0.0;
 };
 
 // Progress line on a terminal, iteration log rows, Ctrl-C.
@@ -48,18 +44,19 @@ class CliObserver : public SolverObserver {
     if (log_) {
       rows_ << "iteration,elapsed_seconds,convex_objective,network_objective,best_objective,"
                "lower_bound,relative_gap,primal_residual,dual_residual,rho,active_neurons,"
-               "train_accuracy,test_accuracy\n";
+               "train_accuracy,test_accuracy,robust_train_accuracy\n";
     }
   }
 
   ObserverAction on_iteration(const IterationReport& r, const IterateView&) override {
     if (log_) {
       char line[512];
-      std::snprintf(line, sizeof line, "%lld,%.6f,%.17g,%.17g,%.17g,%.17g,%.6e,%.6e,%.6e,%.6g,%lld,%.6f,%.6f\n",
+      std::snprintf(line, sizeof line, "%lld,%.6f,%.17g,%.17g,%.17g,%.17g,%.6e,%.6e,%.6e,%.6g,%lld,%.6f,%.6f,%.6f\n",
                     static_cast<long long>(r.iteration), r.elapsed_seconds, r.convex_objective,
                     r.network_objective, r.best_network_objective, r.lower_bound, r.relative_gap,
                     r.primal_residual, r.dual_residual, r.rho,
-                    static_cast<long long>(r.active_neurons), r.train_accuracy, r.test_accuracy);
+                    static_cast<long long>(r.active_neurons), r.train_accuracy, r.test_accuracy,
+                    r.robust_train_accuracy);
       rows_ << line;
     }
     const auto now = std::chrono::steady_clock::now();
@@ -88,46 +85,30 @@ class CliObserver : public SolverObserver {
 };
 
 TrainingConfig make_config(const TrainOptions& options) {
-  TrainingConfig config;
-  config.pattern_mode = pattern_mode_from_string(options.formulation);
-  config.pattern_samples = options.patterns;
-  config.seed = options.data.seed;
-  config.loss = loss_from_string(options.loss);
-  config.beta = options.beta;
-  if (options.standardize == "zscore") {
-    config.standardize = true;
-  } else if (options.standardize != "none") {
-    throw InputError("--standardize: expected none or zscore (got '" + options.standardize + "')");
-  }
-  if (options.rho == "auto") {
-    config.admm.penalty_mode = PenaltyMode::kAdaptive;
-  } else {
-    std::size_t used = 0;
-    double value = 0.0;
-    try {
-      value = std::stod(options.rho, &used);
-    } catch (const std::exception&) {
-      used = 0;
-    }
-    if (used != options.rho.size() || !(value > 0) || !std::isfinite(value)) {
-      throw InputError("--rho: expected a positive number or 'auto' (got '" + options.rho + "')");
-    }
-    config.admm.rho = value;
-    config.admm.penalty_mode = PenaltyMode::kFixed;
-  }
-  config.admm.max_iterations = options.max_iterations;
-  config.admm.relative_gap_tolerance = options.tolerance;
+  TrainingConfig config = make_training_config(options.problem, options.solver, options.epsilon);
   config.admm.report_every = options.report_every;
-  config.admm.max_seconds = options.max_seconds;
   if (const std::string error = config.validate(); !error.empty()) {
     throw InputError("invalid option: " + error);
   }
   return config;
 }
 
+// Clean, PGD and certified accuracy at the training epsilon (robust runs only).
+struct RobustnessReport {
+  RobustnessMetrics train;
+  std::optional<RobustnessMetrics> test;
+};
+
+nlohmann::json metrics_json(const RobustnessMetrics& m) {
+  return {{"clean_accuracy", m.clean_accuracy},
+          {"fgsm_accuracy", m.fgsm_accuracy},
+          {"pgd_accuracy", m.pgd_accuracy},
+          {"certified_accuracy", m.certified_accuracy}};
+}
+
 nlohmann::json summary_json(const SolverSummary& s, const TrainingResult& result,
                             double train_accuracy, double test_accuracy, Eigen::Index n_train,
-                            Eigen::Index n_test) {
+                            Eigen::Index n_test, const std::optional<RobustnessReport>& robust) {
   nlohmann::json j;
   j["status"] = to_string(s.status);
   j["message"] = s.message;
@@ -154,13 +135,20 @@ nlohmann::json summary_json(const SolverSummary& s, const TrainingResult& result
   j["test_samples"] = n_test;
   j["train_accuracy"] = train_accuracy;
   j["test_accuracy"] = n_test > 0 ? nlohmann::json(test_accuracy) : nlohmann::json(nullptr);
+  j["epsilon"] = s.epsilon;
+  j["robust"] = s.robust;
+  if (robust) {
+    j["robust_train"] = metrics_json(robust->train);
+    j["robust_test"] = robust->test ? metrics_json(*robust->test) : nlohmann::json(nullptr);
+  }
   return j;
 }
 
 void run_train(const TrainOptions& options) {
   const TrainingConfig config = make_config(options);
-  const Dataset dataset = load_data_source(options.data);
-  const TrainTestSplit split = split_train_test(dataset, options.test_fraction, options.data.seed);
+  const Dataset dataset = load_data_source(options.problem.data);
+  const TrainTestSplit split =
+      split_train_test(dataset, options.problem.test_fraction, options.problem.data.seed);
   const PreparedProblem prepared = prepare_problem(split.train, &split.test, config);
 
   const bool terminal = isatty(STDERR_FILENO) != 0 && !options.json;
@@ -178,14 +166,28 @@ void run_train(const TrainOptions& options) {
       split.test.num_samples() > 0
           ? classification_accuracy(result.network.predict(split.test.X), split.test.y)
           : std::nan("");
+  std::optional<RobustnessReport> robust;
+  if (config.epsilon > 0) {
+    // PGD with the margin objective, 20 steps from the clean point: the attack `convexnn attack`
+    // runs by default, with more steps.
+    AttackOptions attack;
+    attack.epsilon = config.epsilon;
+    attack.steps = 20;
+    attack.loss = config.loss;
+    robust.emplace();
+    robust->train = evaluate_robustness(result.network, split.train.X, split.train.y, attack);
+    if (split.test.num_samples() > 0) {
+      robust->test = evaluate_robustness(result.network, split.test.X, split.test.y, attack);
+    }
+  }
 
   if (!options.log_path.empty()) write_file_atomically(options.log_path, observer.log_text());
   if (!options.out_path.empty() && summary.status != SolverStatus::kNumericalFailure) {
     Model model;
     model.network = result.network;
     TrainingRecord record;
-    record.formulation = options.formulation;
-    record.loss = options.loss;
+    record.formulation = options.problem.formulation;
+    record.loss = options.problem.loss;
     record.beta = config.beta;
     record.patterns = summary.num_patterns;
     record.rho = summary.final_rho;
@@ -197,6 +199,7 @@ void run_train(const TrainOptions& options) {
     record.iterations = summary.iterations;
     record.status = to_string(summary.status);
     record.certified_global_optimum = summary.certifies_global_optimum();
+    record.epsilon = config.epsilon;
     model.training = record;
     model.label_mapping = dataset.label_mapping;
     save_model(model, options.out_path);
@@ -204,14 +207,16 @@ void run_train(const TrainOptions& options) {
 
   if (options.json) {
     std::cout << summary_json(summary, result, train_accuracy, test_accuracy,
-                              split.train.num_samples(), split.test.num_samples())
+                              split.train.num_samples(), split.test.num_samples(), robust)
                      .dump(2)
               << "\n";
   } else {
     std::cout << "Data: " << dataset.source << " (" << split.train.num_samples() << " train, "
               << split.test.num_samples() << " test, " << dataset.num_features() << " features)\n";
-    std::cout << "Program: " << options.formulation << " patterns, " << options.loss
-              << " loss, beta " << config.beta << "\n\n";
+    std::cout << "Program: " << options.problem.formulation << " patterns, " << options.problem.loss
+              << " loss, beta " << config.beta;
+    if (config.epsilon > 0) std::cout << ", robust with epsilon " << config.epsilon;
+    std::cout << "\n\n";
     std::cout << summary.full_report();
     char line[160];
     std::snprintf(line, sizeof line, "  network width         %lld neurons\n",
@@ -222,6 +227,16 @@ void run_train(const TrainOptions& options) {
     if (split.test.num_samples() > 0) {
       std::snprintf(line, sizeof line, "  test accuracy         %.4f\n", test_accuracy);
       std::cout << line;
+    }
+    if (robust) {
+      auto print_metrics = [&](const char* set, const RobustnessMetrics& m) {
+        std::snprintf(line, sizeof line,
+                      "  %-5s at epsilon %-6g certified %.4f, PGD %.4f, FGSM %.4f\n", set,
+                      m.epsilon, m.certified_accuracy, m.pgd_accuracy, m.fgsm_accuracy);
+        std::cout << line;
+      };
+      print_metrics("train", robust->train);
+      if (robust->test) print_metrics("test", *robust->test);
     }
     if (!options.out_path.empty()) std::cout << "  model written to      " << options.out_path << "\n";
   }
@@ -235,38 +250,18 @@ void run_train(const TrainOptions& options) {
 void register_train_command(CLI::App& app) {
   auto options = std::make_shared<TrainOptions>();
   CLI::App* train = app.add_subcommand("train", "Train a two-layer ReLU network by convex optimization");
-  add_data_source_options(*train, options->data);
-  train->add_option("--formulation", options->formulation,
-                    "Activation patterns: exact (enumerated, 2-D data only) or sampled")
-      ->check(CLI::IsMember({"exact", "sampled"}))
+  add_problem_options(*train, options->problem);
+  train->add_option("--epsilon", options->epsilon,
+                    "Adversarial training: l_inf radius in the data's units (0: standard "
+                    "training). Trains the robust convex program; --tol then bounds its relative "
+                    "KKT residuals")
       ->capture_default_str();
-  train->add_option("--patterns", options->patterns, "Number of sampled patterns P")
-      ->check(CLI::PositiveNumber)
-      ->capture_default_str();
-  train->add_option("--loss", options->loss, "Loss: squared, hinge or logistic")
-      ->check(CLI::IsMember({"squared", "hinge", "logistic"}))
-      ->capture_default_str();
-  train->add_option("--beta", options->beta, "Weight decay (regularization) beta > 0")
-      ->capture_default_str();
-  train->add_option("--rho", options->rho, "ADMM penalty: a positive number (fixed) or auto")
-      ->capture_default_str();
-  train->add_option("--max-iter", options->max_iterations, "Maximum ADMM iterations")
-      ->capture_default_str();
-  train->add_option("--tol", options->tolerance, "Stop when the relative duality gap is below this")
-      ->capture_default_str();
-  train->add_option("--test-fraction", options->test_fraction,
-                    "Fraction of samples held out for testing, in [0, 1)")
-      ->capture_default_str();
-  train->add_option("--standardize", options->standardize, "Input scaling: none or zscore")
-      ->check(CLI::IsMember({"none", "zscore"}))
-      ->capture_default_str();
+  add_convex_solver_options(*train, options->solver);
   train->add_option("--out", options->out_path, "Write the trained model as JSON");
   train->add_option("--log", options->log_path, "Write one CSV row per reported iteration");
   train->add_option("--report-every", options->report_every,
                     "Report (progress, log) every k-th iteration")
       ->check(CLI::PositiveNumber)
-      ->capture_default_str();
-  train->add_option("--max-seconds", options->max_seconds, "Time limit in seconds (0: none)")
       ->capture_default_str();
   train->add_flag("--json", options->json, "Print the final summary as JSON on stdout");
   train->callback([options] { run_train(*options); });

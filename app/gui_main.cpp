@@ -7,6 +7,7 @@
 #include <cstdio>
 
 #include "convexnn/generators.h"
+#include "baseline_panel.h"
 #include "boundary_panel.h"
 #include "dataset_panel.h"
 #include "latency_probe.h"
@@ -56,6 +57,10 @@ int main(int argc, char* argv[]) {
   const QCommandLineOption epsilon_option(QStringLiteral("epsilon"),
                                           QStringLiteral("Adversarial radius epsilon."),
                                           QStringLiteral("value"));
+  const QCommandLineOption compare_option(
+      QStringLiteral("compare-seeds"),
+      QStringLiteral("After training, run back-propagation from this many seeds to compare."),
+      QStringLiteral("count"));
   const QCommandLineOption screenshot_option(
       QStringLiteral("screenshot"), QStringLiteral("Save a screenshot of the window and quit."),
       QStringLiteral("png"));
@@ -69,7 +74,7 @@ int main(int argc, char* argv[]) {
                      "seconds, print percentiles and quit."),
       QStringLiteral("seconds"));
   parser.addOptions({dataset_option, samples_option, csv_option, session_option, run_option,
-                     neurons_option, boxes_option, epsilon_option, screenshot_option, screenshot_at_option, latency_option});
+                     neurons_option, boxes_option, epsilon_option, compare_option, screenshot_option, screenshot_at_option, latency_option});
   parser.process(app);
 
   convexnn::ui::MainWindow window;
@@ -105,18 +110,34 @@ int main(int argc, char* argv[]) {
     });
   }
 
+  const bool compare = parser.isSet(compare_option);
+  if (compare) {
+    window.baselinePanel()->setOptions(parser.value(compare_option).toInt(),
+                                       convexnn::NonconvexOptimizer::kAdam, 2000);
+    QObject::connect(window.controller(), &convexnn::ui::TrainingController::finished, &window,
+                     [&window] {
+                       window.showBaselinePanel();
+                       window.baselinePanel()->run();
+                     });
+  }
   int exit_code = 0;
   if (parser.isSet(screenshot_option)) {
     const QString path = parser.value(screenshot_option);
     const QString when = parser.value(screenshot_at_option);
     if (when == QStringLiteral("converged")) {
-      QObject::connect(window.controller(), &convexnn::ui::TrainingController::finished, &window,
-                       [&window, path, &exit_code] {
-                         QTimer::singleShot(400, &window, [&window, path, &exit_code] {
-                           exit_code = save_screenshot(&window, path) ? 0 : 1;
-                           QApplication::quit();
-                         });
-                       });
+      const auto connect_done = [&](auto* sender, auto signal) {
+        QObject::connect(sender, signal, &window, [&window, path, &exit_code] {
+          QTimer::singleShot(400, &window, [&window, path, &exit_code] {
+            exit_code = save_screenshot(&window, path) ? 0 : 1;
+            QApplication::quit();
+          });
+        });
+      };
+      if (compare) {
+        connect_done(window.baselinePanel(), &convexnn::ui::BaselinePanel::finished);
+      } else {
+        connect_done(window.controller(), &convexnn::ui::TrainingController::finished);
+      }
     } else {
       QTimer::singleShot(300 + when.toInt(), &window, [&window, path, &exit_code] {
         exit_code = save_screenshot(&window, path) ? 0 : 1;

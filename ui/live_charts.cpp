@@ -91,7 +91,8 @@ LiveCharts::LiveCharts(QWidget* parent) : QWidget(parent) {
   QChart* accuracy = make_chart(tr("Accuracy"));
   QValueAxis* accuracy_x = add_view(
       accuracy, tr("Share of correctly classified points, on the training set and on the "
-                   "held-out test set."));
+                   "held-out test set. With robust training also the share of training points "
+                   "whose whole ε-box is provably classified correctly."));
   accuracy_axis_ = new QValueAxis;
   accuracy_axis_->setRange(0, 100);
   accuracy_axis_->setLabelFormat(QStringLiteral("%d%%"));
@@ -100,6 +101,8 @@ LiveCharts::LiveCharts(QWidget* parent) : QWidget(parent) {
                               kPositiveClassColor);
   test_accuracy_ = addSeries(accuracy, accuracy_x, accuracy_axis_, tr("test"),
                              kNegativeClassColor, Qt::DashLine);
+  robust_accuracy_ = addSeries(accuracy, accuracy_x, accuracy_axis_, tr("certified robust (train)"),
+                               QColor(200, 0, 60), Qt::DotLine);
 }
 
 QLineSeries* LiveCharts::addSeries(QChart* chart, QValueAxis* x, QAbstractAxis* y,
@@ -115,7 +118,7 @@ QLineSeries* LiveCharts::addSeries(QChart* chart, QValueAxis* x, QAbstractAxis* 
 
 int LiveCharts::pointsIn(const QString& series_name) const {
   for (QLineSeries* series : {upper_, lower_, gap_, primal_, dual_, train_accuracy_,
-                              test_accuracy_}) {
+                              test_accuracy_, robust_accuracy_}) {
     if (series->name() == series_name) return static_cast<int>(series->count());
   }
   return -1;
@@ -138,6 +141,10 @@ void LiveCharts::refresh(const RunHistory& history) {
       history.series([](const IterationReport& r) { return 100.0 * r.train_accuracy; }, n);
   const QList<QPointF> test =
       history.series([](const IterationReport& r) { return 100.0 * r.test_accuracy; }, n);
+  const QList<QPointF> robust = history.series(
+      [](const IterationReport& r) { return 100.0 * r.robust_train_accuracy; }, n);
+  robust_accuracy_->replace(robust);
+  robust_accuracy_->setVisible(!robust.isEmpty());
   upper_->replace(upper);
   lower_->replace(lower);
   gap_->replace(gap);

@@ -44,6 +44,7 @@ class LiveCharts : public QWidget {
   QLineSeries* dual_;
   QLineSeries* train_accuracy_;
   QLineSeries* test_accuracy_;
+  QLineSeries* robust_accuracy_;
 };
 
 }  // namespace convexnn::ui

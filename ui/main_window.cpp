@@ -21,6 +21,7 @@
 #include <QToolBar>
 #include <cmath>
 
+#include "baseline_panel.h"
 #include "boundary_panel.h"
 #include "convexnn/csv_loader.h"
 #include "convexnn/data_split.h"
@@ -32,6 +33,9 @@
 
 namespace convexnn::ui {
 namespace {
+
+// Bumped when docks are added or moved, so an older saved layout is not restored over them.
+constexpr int kLayoutVersion = 2;
 
 QString format_number(double value, int digits = 3) {
   if (!std::isfinite(value)) return QStringLiteral("–");
@@ -64,6 +68,14 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   model_dock->setObjectName(QStringLiteral("ModelDock"));
   model_dock->setWidget(scrollable(model_panel_));
   addDockWidget(Qt::LeftDockWidgetArea, model_dock);
+  baseline_panel_ = new BaselinePanel(&controller_);
+  baseline_dock_ = new QDockWidget(tr("Back-propagation"), this);
+  baseline_dock_->setObjectName(QStringLiteral("BaselineDock"));
+  baseline_dock_->setWidget(scrollable(baseline_panel_));
+  addDockWidget(Qt::RightDockWidgetArea, baseline_dock_);
+  baseline_dock_->hide();  // shown by Training > Compare with back-propagation
+  connect(baseline_panel_, &BaselinePanel::failed, this,
+          [this](const QString& message) { reportError(tr("Back-propagation failed"), message); });
 
   auto* splitter = new QSplitter(Qt::Horizontal, this);
   boundary_panel_ = new BoundaryPanel(splitter);
@@ -124,7 +136,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
 
   QSettings settings;
   restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray());
-  restoreState(settings.value(QStringLiteral("window/state")).toByteArray());
+  restoreState(settings.value(QStringLiteral("window/state")).toByteArray(), kLayoutVersion);
   if (!settings.contains(QStringLiteral("window/geometry"))) resize(1500, 920);
   updateActions();
 }
@@ -135,7 +147,7 @@ void MainWindow::closeEvent(QCloseEvent* event) {
   controller_.cancel();
   QSettings settings;
   settings.setValue(QStringLiteral("window/geometry"), saveGeometry());
-  settings.setValue(QStringLiteral("window/state"), saveState());
+  settings.setValue(QStringLiteral("window/state"), saveState(kLayoutVersion));
   event->accept();
 }
 
@@ -223,6 +235,13 @@ void MainWindow::buildMenus() {
   training->addAction(step_action_);
   training->addAction(reset_action_);
 
+  training->addSeparator();
+  training->addAction(tr("Compare with &back-propagation"), this, [this] {
+    showBaselinePanel();
+    applyModelSettings();
+    baseline_panel_->run();
+  });
+
   QMenu* help = menuBar()->addMenu(tr("&Help"));
   help->addAction(tr("&About ConvexNN Studio"), this, [this] {
     QMessageBox::about(
@@ -289,6 +308,13 @@ void MainWindow::onFinished(const SolverSummary& summary) {
   if (summary.certifies_global_optimum()) {
     text = tr("  ✔ Certified globally optimal — gap %1  ").arg(format_number(summary.relative_gap, 2));
     style = QStringLiteral("background:#1b7f3b;color:white;font-weight:bold;border-radius:4px;");
+  } else if (summary.robust) {
+    text = summary.status == SolverStatus::kConverged
+               ? tr("  ✔ Robust program solved (ε = %1)  ").arg(summary.epsilon)
+               : tr("  Robust training (ε = %1): %2  ")
+                     .arg(summary.epsilon)
+                     .arg(QString::fromLatin1(to_string(summary.status)));
+    style = QStringLiteral("background:#8a1538;color:white;font-weight:bold;border-radius:4px;");
   } else if (summary.status == SolverStatus::kConverged) {
     text = tr("  ✔ Optimal for the %1 sampled patterns — gap %2  ")
                .arg(summary.num_patterns)
@@ -308,6 +334,14 @@ void MainWindow::onFinished(const SolverSummary& summary) {
   gap_label_->setText(tr("Gap %1").arg(format_number(summary.relative_gap, 2)));
   neurons_label_->setText(tr("Neurons %1").arg(summary.active_neurons));
   updateActions();
+}
+
+void MainWindow::showBaselinePanel() {
+  if (!baseline_dock_->isVisible()) {
+    baseline_dock_->show();
+    resizeDocks({baseline_dock_}, {480}, Qt::Horizontal);
+  }
+  baseline_dock_->raise();
 }
 
 void MainWindow::applyModelSettings() {

@@ -10,10 +10,12 @@
 #include "training_controller.h"
 
 class QAction;
+class QDockWidget;
 class QLabel;
 
 namespace convexnn::ui {
 
+class BaselinePanel;
 class BoundaryPanel;
 class DatasetPanel;
 class LiveCharts;
@@ -44,6 +46,8 @@ class MainWindow : public QMainWindow {
   DatasetPanel* datasetPanel() const { return dataset_panel_; }
   BoundaryPanel* boundaryPanel() const { return boundary_panel_; }
   LiveCharts* charts() const { return charts_; }
+  BaselinePanel* baselinePanel() const { return baseline_panel_; }
+  void showBaselinePanel();
   QString certificateBadgeText() const;
   // The model to export or save: the last run's, else the one an opened session brought.
   std::optional<Model> currentModel() const;
@@ -70,6 +74,8 @@ class MainWindow : public QMainWindow {
   ModelPanel* model_panel_;
   BoundaryPanel* boundary_panel_;
   LiveCharts* charts_;
+  BaselinePanel* baseline_panel_;
+  QDockWidget* baseline_dock_;
   QAction* run_action_;
   QAction* pause_action_;
   QAction* step_action_;

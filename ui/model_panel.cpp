@@ -52,10 +52,11 @@ ModelPanel::ModelPanel(QWidget* parent) : QWidget(parent) {
   epsilon_->setToolTip(tr("ε, the radius of adversarial perturbations: an attacker may move each "
                           "coordinate of a point by up to ε (in the data's units). Turn on "
                           "ε-boxes above the plot to see which points such a move can flip."));
-  epsilon_note_ = new QLabel(tr("robust training: coming soon"), this);
-  epsilon_note_->setEnabled(false);
-  epsilon_note_->setToolTip(tr("Training that is robust to these perturbations is not built in "
-                               "yet; ε is used for the ε-boxes of the boundary view."));
+  robust_ = new QCheckBox(tr("Train robustly"), this);
+  robust_->setToolTip(tr("Adversarial training: the robust convex program makes every neuron keep "
+                         "its state on each training point's ε-box and minimizes the worst-case "
+                         "loss over the boxes. The result is certified robust on the training "
+                         "points; the price is a simpler, more cautious boundary."));
   max_iterations_ = new QSpinBox(this);
   max_iterations_->setRange(1, 10000000);
   max_iterations_->setValue(20000);
@@ -85,7 +86,7 @@ ModelPanel::ModelPanel(QWidget* parent) : QWidget(parent) {
   form->addRow(tr("β (weight decay)"), beta_);
   form->addRow(tr("ρ (ADMM penalty)"), rho_row);
   form->addRow(tr("ε (adversarial)"), epsilon_);
-  form->addRow(QString(), epsilon_note_);
+  form->addRow(QString(), robust_);
   form->addRow(tr("Max iterations"), max_iterations_);
   form->addRow(tr("Gap tolerance"), tolerance_);
   form->addRow(QString(), standardize_);
@@ -102,6 +103,10 @@ ModelPanel::ModelPanel(QWidget* parent) : QWidget(parent) {
   connect(rho_auto_, &QCheckBox::toggled, this, changed);
   connect(max_iterations_, &QSpinBox::valueChanged, this, changed);
   connect(epsilon_, &LogSlider::valueChanged, this, &ModelPanel::epsilonChanged);
+  connect(epsilon_, &LogSlider::valueChanged, this, [this, changed] {
+    if (robust_->isChecked()) changed();  // epsilon is a training setting only when robust
+  });
+  connect(robust_, &QCheckBox::toggled, this, changed);
   connect(tolerance_, &QDoubleSpinBox::valueChanged, this, changed);
   connect(standardize_, &QCheckBox::toggled, this, changed);
   updateEnabledState();
@@ -120,6 +125,7 @@ TrainingConfig ModelPanel::config() const {
   config.admm.penalty_mode = rho_auto_->isChecked() ? PenaltyMode::kAdaptive : PenaltyMode::kFixed;
   config.admm.max_iterations = max_iterations_->value();
   config.admm.relative_gap_tolerance = tolerance_->value();
+  config.epsilon = robust_->isChecked() ? epsilon_->value() : 0.0;
   return config;
 }
 
@@ -133,6 +139,8 @@ void ModelPanel::setConfig(const TrainingConfig& config) {
   const QSignalBlocker block_iterations(max_iterations_);
   const QSignalBlocker block_tolerance(tolerance_);
   const QSignalBlocker block_standardize(standardize_);
+  const QSignalBlocker block_robust(robust_);
+  const QSignalBlocker block_epsilon(epsilon_);
   formulation_->setCurrentIndex(config.pattern_mode == PatternMode::kExact ? kExactIndex
                                                                            : kSampledIndex);
   loss_->setCurrentIndex(loss_->findData(QString::fromLatin1(to_string(config.loss))));
@@ -143,6 +151,11 @@ void ModelPanel::setConfig(const TrainingConfig& config) {
   max_iterations_->setValue(static_cast<int>(config.admm.max_iterations));
   tolerance_->setValue(config.admm.relative_gap_tolerance);
   standardize_->setChecked(config.standardize);
+  robust_->setChecked(config.epsilon > 0);
+  if (config.epsilon > 0) {
+    epsilon_->setValue(config.epsilon);
+    Q_EMIT epsilonChanged(epsilon_->value());
+  }
   updateEnabledState();
 }
 

@@ -6,7 +6,6 @@
 
 class QCheckBox;
 class QComboBox;
-class QLabel;
 class QSpinBox;
 
 namespace convexnn::ui {
@@ -44,7 +43,7 @@ class ModelPanel : public QWidget {
   QSpinBox* max_iterations_;
   ScientificSpinBox* tolerance_;
   QCheckBox* standardize_;
-  QLabel* epsilon_note_;
+  QCheckBox* robust_;
   bool exact_available_ = true;
 };
 

@@ -128,6 +128,7 @@ std::string session_to_json(const Session& session) {
                       {"rho", config.admm.rho},
                       {"rho_mode", config.admm.penalty_mode == PenaltyMode::kAdaptive ? "auto" : "fixed"},
                       {"max_iterations", config.admm.max_iterations},
+                      {"epsilon", config.epsilon},
                       {"tolerance", config.admm.relative_gap_tolerance}};
   if (session.model) root["model"] = json::parse(model_to_json(*session.model));
   return root.dump(1) + "\n";
@@ -185,6 +186,8 @@ Session session_from_json(const std::string& text, const std::string& source) {
   config.admm.penalty_mode = rho_mode == "auto" ? PenaltyMode::kAdaptive : PenaltyMode::kFixed;
   config.admm.max_iterations = static_cast<std::int64_t>(read.number(training, "max_iterations", "training."));
   config.admm.relative_gap_tolerance = read.number(training, "tolerance", "training.");
+  // Optional: sessions from before robust training have no epsilon.
+  if (training.contains("epsilon")) config.epsilon = read.number(training, "epsilon", "training.");
   if (const std::string error = config.validate(); !error.empty()) {
     throw InputError(source + ": training settings: " + error);
   }

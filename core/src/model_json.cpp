@@ -97,7 +97,8 @@ std::string model_to_json(const Model& model) {
                         {"gap", t.gap},
                         {"iterations", t.iterations},
                         {"status", t.status},
-                        {"certified_global_optimum", t.certified_global_optimum}};
+                        {"certified_global_optimum", t.certified_global_optimum},
+                        {"epsilon", t.epsilon}};
   }
   return root.dump(2) + "\n";
 }
@@ -178,6 +179,10 @@ Model model_from_json(const std::string& text, const std::string& source) {
     record.iterations = t.value("iterations", std::int64_t{0});
     record.status = t.value("status", "");
     record.certified_global_optimum = t.value("certified_global_optimum", false);
+    record.epsilon = t.value("epsilon", 0.0);
+    if (!std::isfinite(record.epsilon) || record.epsilon < 0) {
+      reader.fail("training.epsilon", "expected a finite number >= 0");
+    }
     model.training = record;
   } catch (const json::exception& error) {
     reader.fail("training", error.what());

@@ -19,6 +19,18 @@ const char* to_string(SolverStatus status) {
 std::string SolverSummary::certificate_statement() const {
   char gap_text[64];
   std::snprintf(gap_text, sizeof gap_text, "%.2e", relative_gap);
+  if (robust) {
+    char text[512];
+    std::snprintf(text, sizeof text,
+                  "Robust program (epsilon %g): %s to KKT residuals %.2e / %.2e; not certified "
+                  "globally optimal. The objective is the network's adversarial training loss "
+                  "(inner maximization in closed form, exact where no neuron can switch on a "
+                  "training ball); the lower bound is only the weak bound of the standard "
+                  "program (relative gap %s).",
+                  epsilon, status == SolverStatus::kConverged ? "converged" : "stopped",
+                  primal_residual, dual_residual, gap_text);
+    return text;
+  }
   if (certifies_global_optimum()) {
     return std::string("Certified globally optimal: with all activation patterns enumerated, the "
                        "relative duality gap ") + gap_text +
@@ -44,7 +56,12 @@ std::string SolverSummary::brief_report() const {
 std::string SolverSummary::full_report() const {
   std::ostringstream out;
   char line[256];
-  out << "Solver summary (ADMM)\n";
+  if (robust) {
+    std::snprintf(line, sizeof line, "Solver summary (robust ADMM, epsilon %g)\n", epsilon);
+    out << line;
+  } else {
+    out << "Solver summary (ADMM)\n";
+  }
   std::snprintf(line, sizeof line, "  status                %s (%s)\n", to_string(status), message.c_str());
   out << line;
   std::snprintf(line, sizeof line, "  patterns              %lld (%s)\n",
@@ -57,17 +74,36 @@ std::string SolverSummary::full_report() const {
   std::snprintf(line, sizeof line, "  time                  %.3f s (setup %.3f s, solve %.3f s)\n",
                 total_seconds, setup_seconds, solve_seconds);
   out << line;
-  std::snprintf(line, sizeof line, "  network objective U   %.12g\n", network_objective);
-  out << line;
-  std::snprintf(line, sizeof line, "  convex objective      %.12g\n", convex_objective);
-  out << line;
-  std::snprintf(line, sizeof line, "  lower bound L         %.12g\n", lower_bound);
-  out << line;
-  std::snprintf(line, sizeof line, "  relative gap          %.3e\n", relative_gap);
-  out << line;
-  std::snprintf(line, sizeof line, "  residuals             primal %.3e, dual %.3e, rho %.4g\n",
-                primal_residual, dual_residual, final_rho);
-  out << line;
+  if (robust) {
+    std::snprintf(line, sizeof line, "  adversarial objective %.12g\n", network_objective);
+    out << line;
+    std::snprintf(line, sizeof line, "  robust program value  %.12g\n", convex_objective);
+    out << line;
+    std::snprintf(line, sizeof line, "  weak lower bound L    %.12g (standard program, eps = 0)\n",
+                  lower_bound);
+    out << line;
+    std::snprintf(line, sizeof line, "  relative gap          %.3e (weak: not a certificate)\n",
+                  relative_gap);
+    out << line;
+    std::snprintf(line, sizeof line,
+                  "  KKT residuals         primal %.3e, dual %.3e (relative), rho %.4g\n",
+                  primal_residual, dual_residual, final_rho);
+    out << line;
+    std::snprintf(line, sizeof line, "  robust cone violation %.3e\n", max_cone_violation);
+    out << line;
+  } else {
+    std::snprintf(line, sizeof line, "  network objective U   %.12g\n", network_objective);
+    out << line;
+    std::snprintf(line, sizeof line, "  convex objective      %.12g\n", convex_objective);
+    out << line;
+    std::snprintf(line, sizeof line, "  lower bound L         %.12g\n", lower_bound);
+    out << line;
+    std::snprintf(line, sizeof line, "  relative gap          %.3e\n", relative_gap);
+    out << line;
+    std::snprintf(line, sizeof line, "  residuals             primal %.3e, dual %.3e, rho %.4g\n",
+                  primal_residual, dual_residual, final_rho);
+    out << line;
+  }
   std::snprintf(line, sizeof line, "  active neurons        %lld\n", static_cast<long long>(active_neurons));
   out << line;
   out << "  " << certificate_statement() << "\n";

@@ -12,6 +12,8 @@ std::string TrainingConfig::validate() const {
   std::ostringstream error;
   if (!(beta > 0) || !std::isfinite(beta)) {
     error << "beta must be a positive number (got " << beta << ")";
+  } else if (!std::isfinite(epsilon) || epsilon < 0) {
+    error << "epsilon must be a finite number >= 0 (got " << epsilon << ")";
   } else if (pattern_mode == PatternMode::kSampled && pattern_samples < 1) {
     error << "patterns must be at least 1 (got " << pattern_samples << ")";
   } else if (const std::string admm_error = admm.validate(); !admm_error.empty()) {
@@ -77,7 +79,15 @@ TrainingResult train_network(const PreparedProblem& prepared, const TrainingConf
   context.observer = observer;
   context.stop_token = std::move(stop);
   context.test_set = prepared.test_set ? &*prepared.test_set : nullptr;
-  result.summary = solve_admm(prepared.problem, config.admm, &result.solution, context);
+  if (config.epsilon > 0) {
+    const RobustProblem robust(prepared.problem, config.epsilon);
+    RobustSolution solution;
+    result.summary = solve_robust(robust, robust_options_from(config.admm), &solution, context);
+    result.solution.blocks = std::move(solution.blocks);
+    result.robust_state = std::move(solution.state);
+  } else {
+    result.summary = solve_admm(prepared.problem, config.admm, &result.solution, context);
+  }
   result.network = recover_network(prepared.problem, result.solution.blocks);
   return result;
 }

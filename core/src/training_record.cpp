@@ -7,6 +7,7 @@ TrainingRecord make_training_record(const SolverSummary& summary, const Training
   record.formulation = to_string(config.pattern_mode);
   record.loss = to_string(config.loss);
   record.beta = config.beta;
+  record.epsilon = config.epsilon;
   record.patterns = summary.num_patterns;
   record.rho = summary.final_rho;
   record.rho_mode = config.admm.penalty_mode == PenaltyMode::kAdaptive ? "auto" : "fixed";

@@ -6,6 +6,7 @@
 #include <QTest>
 #include <fstream>
 
+#include "baseline_panel.h"
 #include "boundary_panel.h"
 #include "convexnn/model_json.h"
 #include "dataset_panel.h"
@@ -136,6 +137,71 @@ class MainWindowTest : public QObject {
     other.n = 30;
     QVERIFY(window.generateDataset(other));  // new data: the old boundary is no reference
     QVERIFY(!view->pinReference(true));      // nothing trained on the new data yet
+  }
+
+  void robustTrainingIsCertifiedOnTheBoxes() {
+    MainWindow window;
+    RecordedErrors errors;
+    capture_errors(window, errors);
+    GeneratorSettings settings;
+    settings.name = "gaussians";
+    settings.n = 24;
+    settings.noise = 0.1;
+    settings.seed = 4;
+    window.datasetPanel()->setSplitSettings({0.0, 1});
+    QVERIFY(window.generateDataset(settings));
+    convexnn::TrainingConfig config = window.modelPanel()->config();
+    config.pattern_mode = PatternMode::kSampled;
+    config.pattern_samples = 30;
+    config.loss = convexnn::LossKind::kSquared;
+    config.beta = 0.05;
+    config.epsilon = 0.1;
+    config.admm.max_iterations = 3000;
+    window.modelPanel()->setConfig(config);
+    QCOMPARE(window.modelPanel()->config().epsilon, 0.1);  // the panel keeps epsilon and "robust"
+    window.applyModelSettings();
+    train_to_the_end(window);
+    QVERIFY2(errors.messages.isEmpty(), qPrintable(errors.messages.join('\n')));
+    const convexnn::SolverSummary& summary = window.controller()->lastResult()->summary;
+    QVERIFY(summary.robust);
+    QCOMPARE(summary.epsilon, 0.1);
+    QVERIFY(!summary.certifies_global_optimum());
+    QVERIFY(window.charts()->pointsIn(QStringLiteral("certified robust (train)")) > 1);
+    QVERIFY(window.certificateBadgeText().contains(QStringLiteral("ε = 0.1")));
+    // The exact box check certifies at least the points the solver's sound check certified.
+    window.boundaryPanel()->setShowBoxes(true);
+    const auto [robust, total] = window.boundaryPanel()->view()->robustBoxes();
+    QCOMPARE(total, 24);
+    const double solver_share = window.controller()->history().last().robust_train_accuracy;
+    QVERIFY(robust >= static_cast<int>(std::floor(solver_share * total + 1e-9)));
+    QVERIFY(robust > 0);
+  }
+
+  void backPropagationComparison() {
+    MainWindow window;
+    RecordedErrors errors;
+    capture_errors(window, errors);
+    use_small_exact_problem(window);
+    train_to_the_end(window);
+    const convexnn::SolverSummary convex = window.controller()->lastResult()->summary;
+    QVERIFY(convex.certifies_global_optimum());
+    auto* panel = window.baselinePanel();
+    panel->setOptions(4, convexnn::NonconvexOptimizer::kAdam, 400);
+    QSignalSpy finished(panel, &convexnn::ui::BaselinePanel::finished);
+    window.showBaselinePanel();
+    panel->run();
+    QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 120000);
+    QVERIFY(errors.messages.isEmpty());
+    const auto& seeds = panel->outcome()->seeds;
+    QCOMPARE(static_cast<int>(seeds.size()), 4);
+    for (const auto& seed : seeds) {
+      // No network, however trained, goes below the certified lower bound.
+      QVERIFY(seed.result.objective >= convex.lower_bound - 1e-9);
+      QCOMPARE(seed.grid.rows(), 128);
+    }
+    QCOMPARE(panel->thumbnails(), 5);  // the convex boundary and one per seed
+    QVERIFY(panel->summary().contains(QStringLiteral("of 4 seeds ended within 1%")));
+    QVERIFY(panel->summary().contains(QStringLiteral("neurons died")));
   }
 
   void heatmapFollowsThePlotArea() {

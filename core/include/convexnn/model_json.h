@@ -25,6 +25,9 @@ struct TrainingRecord {
   std::int64_t iterations = 0;
   std::string status;
   bool certified_global_optimum = false;
+  // l_inf radius of adversarial training in the data's units; 0 for standard training (also
+  // when the field is absent, as in files written before it existed).
+  double epsilon = 0.0;
 };
 
 struct Model {

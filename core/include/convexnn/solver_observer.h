@@ -3,6 +3,7 @@
 // IterationCallback and ensmallen's callbacks).
 #include <Eigen/Core>
 #include <cstdint>
+#include <limits>
 
 namespace convexnn {
 
@@ -22,6 +23,9 @@ struct IterationReport {
   std::int64_t active_neurons = 0;
   double train_accuracy = 0.0;
   double test_accuracy = 0.0;  // NaN without a test set
+  // Fraction of training samples certified robust at the training epsilon by the exact local
+  // check of science.md 6.3 (local_robustness.h); NaN when the solver does not compute it.
+  double robust_train_accuracy = std::numeric_limits<double>::quiet_NaN();
   double elapsed_seconds = 0.0;
 };
 

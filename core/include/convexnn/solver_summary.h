@@ -41,10 +41,20 @@ struct SolverSummary {
   LinearSolverKind linear_solver = LinearSolverKind::kAutomatic;  // the one actually used
   std::int64_t polish_successes = 0;
 
+  // Robust (adversarial) training, science.md 6.2: the program is (RC) with l_inf radius
+  // `epsilon`. Then network_objective is the recovered network's adversarial training objective
+  // (exact when every training ball is stable), convex_objective the (RC) objective, lower_bound
+  // only the weak bound of the standard program (11.4), status kConverged means the KKT residuals
+  // (primal_residual, dual_residual, relative) fell below the tolerance, and max_cone_violation
+  // measures the robust cone constraints.
+  bool robust = false;
+  double epsilon = 0.0;
+
   // True when the gap certifies the global optimum of the non-convex network training problem
-  // (exact patterns and converged).
+  // (exact patterns and converged). Never for robust runs: (RC) only bounds the adversarial
+  // training problem from above, and its lower bound is weak.
   bool certifies_global_optimum() const {
-    return status == SolverStatus::kConverged && pattern_mode == PatternMode::kExact;
+    return !robust && status == SolverStatus::kConverged && pattern_mode == PatternMode::kExact;
   }
   // One sentence on what the certificate means, e.g. "Certified globally optimal ...".
   std::string certificate_statement() const;

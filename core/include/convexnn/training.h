@@ -6,6 +6,7 @@
 
 #include "convexnn/admm_solver.h"
 #include "convexnn/dataset.h"
+#include "convexnn/robust_solver.h"
 #include "convexnn/two_layer_network.h"
 
 namespace convexnn {
@@ -21,6 +22,10 @@ struct TrainingConfig {
   LossKind loss = LossKind::kSquared;
   double beta = 1e-2;
   bool standardize = false;
+  // l_inf radius of adversarial training, in the units of the training data (before any
+  // standardization). 0 trains the standard program (C); > 0 the robust program (RC,
+  // science.md 6.2) with the robust solver, whose options are derived from `admm`.
+  double epsilon = 0.0;
   AdmmOptions admm;
 
   // Empty when valid, else a message naming the field.
@@ -40,10 +45,14 @@ PreparedProblem prepare_problem(const Dataset& train, const Dataset* test,
 struct TrainingResult {
   SolverSummary summary;
   TwoLayerNetwork network;
+  // solution.blocks is the solution in both cases; solution.state is only filled by standard
+  // training and robust_state only by robust training (epsilon > 0).
   AdmmSolution solution;
+  RobustAdmmState robust_state;
 };
 
-// `warm_start` (optional) is a previous run's state on the same patterns.
+// `warm_start` (optional) is a previous standard run's state on the same patterns; robust runs
+// (config.epsilon > 0) ignore it.
 TrainingResult train_network(const PreparedProblem& prepared, const TrainingConfig& config,
                              SolverObserver* observer = nullptr, std::stop_token stop = {},
                              const AdmmState* warm_start = nullptr);

@@ -1,0 +1,110 @@
+#include "cli_problem_options.h"
+
+#include <cmath>
+#include <vector>
+
+#include "convexnn/errors.h"
+
+namespace convexnn::cli {
+
+void add_problem_options(CLI::App& command, ProblemOptions& options, bool allow_auto_formulation) {
+  add_data_source_options(command, options.data);
+  std::vector<std::string> formulations = {"exact", "sampled"};
+  std::string formulation_help =
+      "Activation patterns: exact (enumerated, 2-D data only) or sampled";
+  if (allow_auto_formulation) {
+    formulations.push_back("auto");
+    formulation_help += ", or auto (exact when the data allow it)";
+  }
+  command.add_option("--formulation", options.formulation, formulation_help)
+      ->check(CLI::IsMember(formulations))
+      ->capture_default_str();
+  command.add_option("--patterns", options.patterns, "Number of sampled patterns P")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  command.add_option("--loss", options.loss, "Loss: squared, hinge or logistic")
+      ->check(CLI::IsMember({"squared", "hinge", "logistic"}))
+      ->capture_default_str();
+  command.add_option("--beta", options.beta, "Weight decay (regularization) beta > 0")
+      ->capture_default_str();
+  command
+      .add_option("--test-fraction", options.test_fraction,
+                  "Fraction of samples held out for testing, in [0, 1)")
+      ->capture_default_str();
+  command.add_option("--standardize", options.standardize, "Input scaling: none or zscore")
+      ->check(CLI::IsMember({"none", "zscore"}))
+      ->capture_default_str();
+}
+
+void add_convex_solver_options(CLI::App& command, ConvexSolverCliOptions& options) {
+  command.add_option("--rho", options.rho, "ADMM penalty: a positive number (fixed) or auto")
+      ->capture_default_str();
+  command.add_option("--max-iter", options.max_iterations, "Maximum ADMM iterations")
+      ->capture_default_str();
+  command
+      .add_option("--tol", options.tolerance, "Stop when the relative duality gap is below this")
+      ->capture_default_str();
+  command.add_option("--max-seconds", options.max_seconds, "Time limit in seconds (0: none)")
+      ->capture_default_str();
+}
+
+std::string resolve_formulation(const std::string& formulation, const Dataset& train) {
+  if (formulation != "auto") return formulation;
+  return train.num_features() == 2 && train.num_samples() <= kMaxExactSamples ? "exact" : "sampled";
+}
+
+TrainingConfig make_training_config(const ProblemOptions& problem,
+                                    const ConvexSolverCliOptions& solver, double epsilon) {
+  TrainingConfig config;
+  config.pattern_mode = pattern_mode_from_string(problem.formulation);
+  config.pattern_samples = problem.patterns;
+  config.seed = problem.data.seed;
+  config.loss = loss_from_string(problem.loss);
+  config.beta = problem.beta;
+  config.epsilon = epsilon;
+  if (problem.standardize == "zscore") {
+    config.standardize = true;
+  } else if (problem.standardize != "none") {
+    throw InputError("--standardize: expected none or zscore (got '" + problem.standardize + "')");
+  }
+  if (solver.rho == "auto") {
+    config.admm.penalty_mode = PenaltyMode::kAdaptive;
+  } else {
+    std::size_t used = 0;
+    double value = 0.0;
+    try {
+      value = std::stod(solver.rho, &used);
+    } catch (const std::exception&) {
+      used = 0;
+    }
+    if (used != solver.rho.size() || !(value > 0) || !std::isfinite(value)) {
+      throw InputError("--rho: expected a positive number or 'auto' (got '" + solver.rho + "')");
+    }
+    config.admm.rho = value;
+    config.admm.penalty_mode = PenaltyMode::kFixed;
+  }
+  config.admm.max_iterations = solver.max_iterations;
+  config.admm.relative_gap_tolerance = solver.tolerance;
+  config.admm.max_seconds = solver.max_seconds;
+  if (const std::string error = config.validate(); !error.empty()) {
+    throw InputError("invalid option: " + error);
+  }
+  return config;
+}
+
+LoadedProblem load_problem(const ProblemOptions& problem, const ConvexSolverCliOptions& solver,
+                           double epsilon) {
+  LoadedProblem loaded;
+  // Option errors first, so that a typo is reported before a large file is read.
+  ProblemOptions resolved = problem;
+  if (resolved.formulation == "auto") resolved.formulation = "sampled";
+  loaded.config = make_training_config(resolved, solver, epsilon);
+  loaded.dataset = load_data_source(problem.data);
+  loaded.split = split_train_test(loaded.dataset, problem.test_fraction, problem.data.seed);
+  loaded.formulation = resolve_formulation(problem.formulation, loaded.split.train);
+  loaded.config.pattern_mode = pattern_mode_from_string(loaded.formulation);
+  loaded.prepared = prepare_problem(loaded.split.train, &loaded.split.test, loaded.config);
+  return loaded;
+}
+
+}  // namespace convexnn::cli

@@ -1,0 +1,58 @@
+#pragma once
+// The data and model options shared by `train` and `compare` (--data/--dataset, --formulation,
+// --loss, --beta, --test-fraction, ...) and the convex solver's options, with the one way of
+// turning them into a prepared problem.
+#include <CLI/CLI.hpp>
+#include <cstdint>
+#include <string>
+
+#include "cli_common.h"
+#include "convexnn/data_split.h"
+#include "convexnn/training.h"
+
+namespace convexnn::cli {
+
+struct ProblemOptions {
+  DataSourceOptions data;
+  // exact, sampled, or (where allowed) auto: exact when the training data permit it.
+  std::string formulation = "sampled";
+  int patterns = 200;
+  std::string loss = "squared";
+  double beta = 1e-2;
+  double test_fraction = 0.0;
+  std::string standardize = "none";
+};
+
+struct ConvexSolverCliOptions {
+  std::string rho = "auto";
+  std::int64_t max_iterations = 20000;
+  double tolerance = 1e-6;
+  double max_seconds = 0.0;
+};
+
+// `allow_auto_formulation` adds the choice "auto"; the caller sets the default in `options`.
+void add_problem_options(CLI::App& command, ProblemOptions& options,
+                         bool allow_auto_formulation = false);
+void add_convex_solver_options(CLI::App& command, ConvexSolverCliOptions& options);
+
+// "exact" when `formulation` is auto and the training set is 2-D with at most kMaxExactSamples
+// samples, "sampled" for any other auto, else `formulation` itself.
+std::string resolve_formulation(const std::string& formulation, const Dataset& train);
+
+// Throws InputError naming the option.
+TrainingConfig make_training_config(const ProblemOptions& problem,
+                                    const ConvexSolverCliOptions& solver, double epsilon = 0.0);
+
+struct LoadedProblem {
+  Dataset dataset;
+  TrainTestSplit split;
+  std::string formulation;  // resolved: exact or sampled
+  TrainingConfig config;
+  PreparedProblem prepared;
+};
+
+// Loads or generates the data, splits it with --seed and builds the convex program.
+LoadedProblem load_problem(const ProblemOptions& problem, const ConvexSolverCliOptions& solver,
+                           double epsilon = 0.0);
+
+}  // namespace convexnn::cli

@@ -1,0 +1,124 @@
+// End-to-end runs of `convexnn train --epsilon` and `convexnn attack`.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "convexnn/csv_loader.h"
+#include "convexnn/model_json.h"
+
+namespace {
+
+struct CommandResult {
+  int exit_code = -1;
+  std::string output;  // stdout and stderr
+};
+
+CommandResult run(const std::string& arguments) {
+  const std::string command = std::string(CONVEXNN_CLI_PATH) + " " + arguments + " 2>&1";
+  CommandResult result;
+  FILE* pipe = popen(command.c_str(), "r");
+  if (!pipe) return result;
+  char buffer[4096];
+  std::size_t read = 0;
+  while ((read = fread(buffer, 1, sizeof buffer, pipe)) > 0) result.output.append(buffer, read);
+  const int status = pclose(pipe);
+  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return result;
+}
+
+std::filesystem::path scratch_directory() {
+  const auto directory = std::filesystem::temp_directory_path() / "convexnn_cli_attack_test";
+  std::filesystem::create_directories(directory);
+  return directory;
+}
+
+TEST(CliAttack, RobustTrainingThenPgdAndFgsmAttacks) {
+  const auto directory = scratch_directory();
+  const auto data = directory / "clusters.csv";
+  const auto model = directory / "robust.json";
+  const auto adversarial = directory / "adversarial.csv";
+  ASSERT_EQ(run("generate xor-clusters --n 60 --seed 4 --out " + data.string()).exit_code, 0);
+
+  const CommandResult trained = run("train --data " + data.string() +
+                                    " --patterns 30 --loss hinge --beta 0.1 --epsilon 0.1"
+                                    " --max-iter 3000 --json --out " +
+                                    model.string());
+  ASSERT_EQ(trained.exit_code, 0) << trained.output;
+  const nlohmann::json summary = nlohmann::json::parse(trained.output);
+  EXPECT_EQ(summary["robust"], true);
+  EXPECT_DOUBLE_EQ(summary["epsilon"].get<double>(), 0.1);
+  EXPECT_EQ(summary["certified_global_optimum"], false);
+  const double certified_train = summary["robust_train"]["certified_accuracy"].get<double>();
+  EXPECT_LE(certified_train, summary["robust_train"]["pgd_accuracy"].get<double>());
+  EXPECT_GT(certified_train, 0.8);
+  const convexnn::Model loaded = convexnn::load_model(model.string());
+  ASSERT_TRUE(loaded.training.has_value());
+  EXPECT_DOUBLE_EQ(loaded.training->epsilon, 0.1);
+  EXPECT_FALSE(loaded.training->certified_global_optimum);
+
+  const CommandResult attacked =
+      run("attack --model " + model.string() + " --data " + data.string() +
+          " --epsilon 0.1 --method pgd --steps 20 --random-start --seed 3 --json --output " +
+          adversarial.string());
+  ASSERT_EQ(attacked.exit_code, 0) << attacked.output;
+  const nlohmann::json report = nlohmann::json::parse(attacked.output);
+  EXPECT_EQ(report["method"], "pgd");
+  EXPECT_EQ(report["samples"], 60);
+  EXPECT_DOUBLE_EQ(report["clean_accuracy"].get<double>(), summary["train_accuracy"].get<double>());
+  EXPECT_DOUBLE_EQ(report["certified_accuracy"].get<double>(), certified_train);
+  EXPECT_GE(report["attacked_accuracy"].get<double>(), report["certified_accuracy"].get<double>());
+  EXPECT_DOUBLE_EQ(report["step_size"].get<double>(), 2.5 * 0.1 / 20);
+
+  // The adversarial points: same labels, each within epsilon of its original point.
+  const convexnn::Dataset original = convexnn::load_csv(data.string());
+  const convexnn::Dataset points = convexnn::load_csv(adversarial.string());
+  ASSERT_EQ(points.num_samples(), 60);
+  EXPECT_EQ(points.y, original.y);
+  EXPECT_LE((points.X - original.X).cwiseAbs().maxCoeff(), 0.1 + 1e-12);
+  EXPECT_GT((points.X - original.X).cwiseAbs().maxCoeff(), 0.0);
+
+  const CommandResult fgsm = run("attack --model " + model.string() + " --data " + data.string() +
+                                 " --epsilon 0.05 --method fgsm");
+  ASSERT_EQ(fgsm.exit_code, 0) << fgsm.output;
+  EXPECT_NE(fgsm.output.find("fgsm accuracy"), std::string::npos) << fgsm.output;
+  EXPECT_NE(fgsm.output.find("certified accuracy"), std::string::npos);
+  EXPECT_NE(fgsm.output.find("clean accuracy"), std::string::npos);
+}
+
+TEST(CliAttack, BadInputExitsWithStatusTwoAndOneLine) {
+  const auto directory = scratch_directory();
+  const auto data = directory / "small.csv";
+  const auto model = directory / "small.json";
+  ASSERT_EQ(run("generate xor --n 20 --out " + data.string()).exit_code, 0);
+  ASSERT_EQ(
+      run("train --data " + data.string() + " --patterns 10 --max-iter 200 --out " + model.string())
+          .exit_code,
+      0);
+  const auto wide = directory / "wide.csv";
+  std::ofstream(wide) << "x1,x2,x3,y\n0,0,0,1\n1,1,1,0\n";
+  const std::string base = "attack --model " + model.string() + " --data " + data.string();
+  const std::pair<std::string, std::string> cases[] = {
+      {base + " --epsilon -0.1", "epsilon"},
+      {base + " --method cw", "--method"},
+      {base + " --steps 0", "steps"},
+      {base + " --box 1,0", "--box"},
+      {base + " --box nonsense", "--box"},
+      {base + " --box 0.5,0.6", "outside"},  // xor data lies in [-1, 1]^2
+      {"attack --model " + (directory / "absent.json").string() + " --data " + data.string(),
+       "absent.json"},
+      {"attack --model " + model.string() + " --data " + wide.string(), "features"},
+      {"train --dataset xor --n 20 --epsilon -1", "epsilon"},
+  };
+  for (const auto& [arguments, expected] : cases) {
+    const CommandResult result = run(arguments);
+    EXPECT_EQ(result.exit_code, 2) << arguments << "\n" << result.output;
+    EXPECT_EQ(std::count(result.output.begin(), result.output.end(), '\n'), 1) << result.output;
+    EXPECT_NE(result.output.find(expected), std::string::npos) << result.output;
+  }
+}
+
+}  // namespace

@@ -1,0 +1,67 @@
+#pragma once
+// Back-propagation side by side with the convex optimum: K seeds of SGD or Adam on the same
+// objective, their objective curves (thin) against the certified optimum U and lower bound L, a
+// small multiple of each seed's decision boundary next to the convex one, and a summary of how
+// many seeds came within 1% of the optimum and how many neurons died.
+#include <QWidget>
+#include <memory>
+#include <optional>
+
+#include "baseline_runner.h"
+
+class QChart;
+class QChartView;
+class QComboBox;
+class QGridLayout;
+class QLabel;
+class QLineSeries;
+class QPushButton;
+class QSpinBox;
+class QValueAxis;
+
+namespace convexnn::ui {
+
+class ScientificSpinBox;
+class TrainingController;
+
+class BaselinePanel : public QWidget {
+  Q_OBJECT
+
+ public:
+  explicit BaselinePanel(TrainingController* controller, QWidget* parent = nullptr);
+  ~BaselinePanel() override;
+
+  void setOptions(int seeds, NonconvexOptimizer optimizer, int epochs);
+  void run();  // uses the controller's data and settings
+  bool busy() const;
+  const std::optional<BaselineOutcome>& outcome() const { return outcome_; }
+  QString summary() const;
+  int thumbnails() const;
+
+ Q_SIGNALS:
+  void finished();
+  void failed(const QString& message);
+
+ private:
+  void onFinished();
+  void showOutcome();
+  QPixmap boundaryThumbnail(const Eigen::MatrixXd& grid, const BoundaryGridSpec& spec) const;
+
+  TrainingController* controller_;
+  std::unique_ptr<BaselineRunner> runner_;
+  QComboBox* optimizer_;
+  QSpinBox* seeds_;
+  QSpinBox* epochs_;
+  QSpinBox* width_;
+  ScientificSpinBox* learning_rate_;
+  QPushButton* run_button_;
+  QChart* chart_;
+  QValueAxis* axis_x_;
+  QValueAxis* axis_y_;
+  QLabel* summary_;
+  QGridLayout* gallery_;
+  std::optional<BaselineOutcome> outcome_;
+  Dataset train_;  // the data the outcome was trained on, for the thumbnails
+};
+
+}  // namespace convexnn::ui
