@@ -5,6 +5,7 @@
 #include <QScreen>
 #include <QTimer>
 #include <cstdio>
+#include <memory>
 
 #include "convexnn/generators.h"
 #include "baseline_panel.h"
@@ -61,6 +62,10 @@ int main(int argc, char* argv[]) {
       QStringLiteral("compare-seeds"),
       QStringLiteral("After training, run back-propagation from this many seeds to compare."),
       QStringLiteral("count"));
+  const QCommandLineOption robust_after_option(
+      QStringLiteral("robust-after"),
+      QStringLiteral("After the first training, pin its boundary and train again robustly at "
+                     "--epsilon (standard vs robust on the same data)."));
   const QCommandLineOption screenshot_option(
       QStringLiteral("screenshot"), QStringLiteral("Save a screenshot of the window and quit."),
       QStringLiteral("png"));
@@ -74,7 +79,7 @@ int main(int argc, char* argv[]) {
                      "seconds, print percentiles and quit."),
       QStringLiteral("seconds"));
   parser.addOptions({dataset_option, samples_option, csv_option, session_option, run_option,
-                     neurons_option, boxes_option, epsilon_option, compare_option, screenshot_option, screenshot_at_option, latency_option});
+                     neurons_option, boxes_option, epsilon_option, compare_option, robust_after_option, screenshot_option, screenshot_at_option, latency_option});
   parser.process(app);
 
   convexnn::ui::MainWindow window;
@@ -120,13 +125,29 @@ int main(int argc, char* argv[]) {
                        window.baselinePanel()->run();
                      });
   }
+  const bool robust_after = parser.isSet(robust_after_option);
+  if (robust_after) {
+    QObject::connect(window.controller(), &convexnn::ui::TrainingController::finished, &window,
+                     [&window] {
+                       if (window.controller()->lastResultConfig().epsilon > 0) return;
+                       window.boundaryPanel()->setPinned(true);
+                       convexnn::TrainingConfig config = window.modelPanel()->config();
+                       config.epsilon = window.modelPanel()->epsilon();
+                       window.modelPanel()->setConfig(config);
+                       window.applyModelSettings();
+                       window.controller()->run();
+                     });
+  }
   int exit_code = 0;
   if (parser.isSet(screenshot_option)) {
     const QString path = parser.value(screenshot_option);
     const QString when = parser.value(screenshot_at_option);
     if (when == QStringLiteral("converged")) {
+      const int required = robust_after ? 2 : 1;  // finished runs before the shot
+      auto finishes = std::make_shared<int>(0);
       const auto connect_done = [&](auto* sender, auto signal) {
-        QObject::connect(sender, signal, &window, [&window, path, &exit_code] {
+        QObject::connect(sender, signal, &window, [&window, path, &exit_code, finishes, required] {
+          if (++*finishes < required) return;
           QTimer::singleShot(400, &window, [&window, path, &exit_code] {
             exit_code = save_screenshot(&window, path) ? 0 : 1;
             QApplication::quit();

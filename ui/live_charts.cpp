@@ -155,7 +155,22 @@ void LiveCharts::refresh(const RunHistory& history) {
 
   const double first = history.empty() ? 0.0 : static_cast<double>(history.reports().front().iteration);
   const double last = history.empty() ? 1.0 : static_cast<double>(history.last().iteration);
-  for (QValueAxis* x : x_axes_) x->setRange(first, std::max(last, first + 1.0));
+  // Ticks at round iteration counts (1, 2, 2.5 or 5 times a power of ten), about five of them.
+  const double raw = (std::max(last, first + 1.0) - first) / 5.0;
+  const double magnitude = std::pow(10.0, std::floor(std::log10(std::max(raw, 1.0))));
+  double interval = 10.0 * magnitude;
+  for (const double factor : {1.0, 2.0, 2.5, 5.0}) {
+    if (raw <= factor * magnitude) {
+      interval = factor * magnitude;
+      break;
+    }
+  }
+  for (QValueAxis* x : x_axes_) {
+    x->setRange(first, std::max(last, first + 1.0));
+    x->setTickType(QValueAxis::TicksDynamic);
+    x->setTickAnchor(0.0);
+    x->setTickInterval(std::max(1.0, interval));
+  }
 
   // The first iterations start far above the optimum; scale to the last three quarters of the run
   // so the squeeze of U and L stays visible.
