@@ -74,11 +74,10 @@ void run_predict(const PredictOptions& options) {
   const LabelMapping mapping = model.label_mapping.value_or(LabelMapping{});
   std::ostringstream out;
   out << "score,predicted_label\n";
-  char line[96];
+  // format_csv_number: exact and independent of the C locale (a GUI may set a decimal comma).
   for (Eigen::Index k = 0; k < scores.size(); ++k) {
     const double label = scores[k] >= 0 ? mapping.positive_value : mapping.negative_value;
-    std::snprintf(line, sizeof line, "%.17g,%.17g\n", scores[k], label);
-    out << line;
+    out << format_csv_number(scores[k]) << ',' << format_csv_number(label) << '\n';
   }
   if (options.out_path.empty()) {
     std::cout << out.str();

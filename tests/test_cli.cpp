@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "convexnn/csv_loader.h"
 #include "convexnn/model_json.h"
 
 namespace {
@@ -84,6 +85,36 @@ TEST(Cli, ReadableSummaryGenerateAndPredict) {
   EXPECT_NE(predicted.output.find("score,predicted_label\n"), std::string::npos);
   EXPECT_NE(predicted.output.find("accuracy"), std::string::npos);
   EXPECT_EQ(std::count(predicted.output.begin(), predicted.output.end(), '\n'), 1 + 120 + 1);
+}
+
+TEST(Cli, PredictWritesExactShortestNumbers) {
+  const auto directory = scratch_directory();
+  const auto data = directory / "predict_exact.csv";
+  const auto model = directory / "predict_exact.json";
+  const auto predictions = directory / "predict_exact_out.csv";
+  // Labels 0/5 so the predicted labels are the original values, not -1/+1.
+  std::ofstream(data) << "x1,x2,y\n0.1,0.7,0\n-0.3,0.2,5\n0.45,-0.6,5\n-0.8,-0.1,0\n0.3,0.3,0\n";
+  const CommandResult trained =
+      run("train --data " + data.string() + " --formulation exact --beta 0.05 --tol 1e-4 --out " +
+          model.string());
+  ASSERT_EQ(trained.exit_code, 0) << trained.output;
+  const CommandResult predicted = run("predict --model " + model.string() + " --data " +
+                                      data.string() + " --out " + predictions.string());
+  ASSERT_EQ(predicted.exit_code, 0) << predicted.output;
+  // Every number is the shortest text that reads back exactly (printf's %.17g writes
+  // 0.10000000000000001 and depends on the C locale).
+  const convexnn::Model loaded = convexnn::load_model(model.string());
+  const convexnn::FeatureTable table = convexnn::load_feature_csv(data.string(), 2);
+  const Eigen::VectorXd scores = loaded.network.predict(table.X);
+  ASSERT_TRUE(loaded.label_mapping.has_value());
+  std::string expected = "score,predicted_label\n";
+  for (Eigen::Index k = 0; k < scores.size(); ++k) {
+    const double label = scores[k] >= 0 ? loaded.label_mapping->positive_value
+                                        : loaded.label_mapping->negative_value;
+    expected +=
+        convexnn::format_csv_number(scores[k]) + "," + convexnn::format_csv_number(label) + "\n";
+  }
+  EXPECT_EQ(read_text(predictions), expected);
 }
 
 TEST(Cli, DatasetsListsAllGenerators) {

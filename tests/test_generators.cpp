@@ -202,6 +202,34 @@ TEST(GeneratorShapes, XorClustersFlipExactlyRoundNoiseTimesNLabels) {
   EXPECT_EQ((half.y.array() != generate("xor-clusters", 100, 0.0, 21).y.array()).count(), 50);
 }
 
+TEST(GeneratorShapes, XorClustersKeepBothClassesForTinyNAndHighFlipFractions) {
+  // Without the guarantee, n = 3 with two flips hits both negatives for a third of the seeds.
+  for (int n = 3; n <= 12; ++n) {
+    for (int percent = 0; percent <= 50; percent += 5) {
+      const double fraction = percent / 100.0;
+      for (std::uint64_t seed = 1; seed <= 30; ++seed) {
+        const Dataset noisy = generate("xor-clusters", n, fraction, seed);
+        const Dataset clean = generate("xor-clusters", n, 0.0, seed);
+        EXPECT_GE(noisy.count_label(1.0), 1)
+            << "n=" << n << " noise=" << fraction << " seed=" << seed;
+        EXPECT_GE(noisy.count_label(-1.0), 1)
+            << "n=" << n << " noise=" << fraction << " seed=" << seed;
+        // Still exactly round(noise * n) flipped labels.
+        EXPECT_EQ((noisy.y.array() != clean.y.array()).count(), std::llround(fraction * n))
+            << "n=" << n << " noise=" << fraction << " seed=" << seed;
+        EXPECT_EQ(noisy.y, generate("xor-clusters", n, fraction, seed).y);  // deterministic
+      }
+    }
+  }
+  // n = 2: one flip always leaves a single class, so the generator refuses it.
+  EXPECT_EQ(generate("xor-clusters", 2, 0.2, 3).count_label(1.0), 1);  // round(0.4) = 0 flips
+  EXPECT_EQ(generator_error("xor-clusters", 2, 0.25),
+            "noise for xor-clusters with n = 2 must be below 0.25: flipping one of the two labels "
+            "would leave a single class (got 0.25)");
+  EXPECT_EQ(generator_error("xor-clusters", 2, 0.5).rfind("noise for xor-clusters with n = 2", 0),
+            0u);
+}
+
 TEST(GeneratorErrors, UnknownNameListsTheValidNames) {
   EXPECT_EQ(generator_error("swirl", 100, 0.1),
             "unknown dataset 'swirl'; the built-in datasets are circle, xor, gaussians, spiral, "

@@ -46,7 +46,12 @@ void TrainingController::run() {
     setState(State::kRunning);
     return;
   }
-  if (state_ == State::kIdle && !trainer_->busy()) startJob(false, 0);
+  if (state_ != State::kIdle) return;
+  if (trainer_->busy()) {
+    start_pending_ = true;  // a reset run is still stopping: start as soon as it has
+    return;
+  }
+  startJob(false, 0);
 }
 
 void TrainingController::pause() {
@@ -72,6 +77,7 @@ void TrainingController::cancel() {
 
 void TrainingController::reset() {
   restart_pending_ = false;
+  start_pending_ = false;
   if (trainer_->busy()) {
     discard_pending_ = true;
     trainer_->request_stop();
@@ -134,6 +140,10 @@ void TrainingController::onJobFinished() {
     discard_pending_ = false;
     poll_timer_.stop();
     setState(State::kIdle);
+    if (start_pending_) {
+      start_pending_ = false;
+      startJob(false, 0);
+    }
     return;
   }
   poll();  // the last reports and the final snapshot

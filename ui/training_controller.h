@@ -78,6 +78,7 @@ class TrainingController : public QObject {
   bool restart_pending_ = false;         // a settings change asked for a warm restart
   bool discard_pending_ = false;         // a reset: the finishing job's result is dropped
   bool data_changed_pending_ = false;    // new data: the finishing job's reports are dropped
+  bool start_pending_ = false;           // Run pressed while a reset run was still stopping
   int runs_started_ = 0;
 };
 

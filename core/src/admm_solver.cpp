@@ -5,13 +5,14 @@
 #include <cmath>
 #include <limits>
 #include <memory>
+#include <numeric>
 #include <vector>
 
 #include "convexnn/block_linear_system.h"
 #include "convexnn/cone_projection.h"
 #include "convexnn/dual_certificate.h"
 #include "convexnn/network_recovery.h"
-#include "convexnn/newton_polish.h"
+#include "convexnn/restricted_interior_point.h"
 #include "convexnn/two_layer_network.h"
 
 namespace convexnn {
@@ -66,6 +67,79 @@ PointValue evaluate_point(const ConvexProblem& problem, const Eigen::MatrixXd& b
 
 bool all_finite(const Eigen::MatrixXd& matrix) { return matrix.allFinite(); }
 
+// Cost estimates from operation counts, in nanoseconds of the development machine (2 cores),
+// fitted to measured times of exact and sampled problems (n = 8 to 3000, d = 3 to 31; within a
+// factor of 2 for most). Certificates and polishing are spaced by these estimates instead of
+// measured time, so a run takes the same steps on every execution whatever the machine's load.
+// Only ratios matter.
+namespace cost {
+constexpr double kIteration = 3000.0;         // fixed part of an ADMM iteration
+constexpr double kIterationBlock = 5.3;       // per sample and block (n 2P): masks, prox, norms
+constexpr double kIterationBlockDim = 0.94;   // per n d 2P: products with X
+constexpr double kSplitBlock = 2.3;           // per n 2P with the prediction split off (4.6)
+constexpr double kSolveEntry = 0.6;           // per factor entry read in the triangular solves
+constexpr double kFlop = 0.3;                 // per multiply-add of a dense factorization
+constexpr double kCertificate = 50000.0;      // fixed part of a certificate
+constexpr double kCertificateBlock = 5.0;     // per n 2P: projection, value, dual bound
+constexpr double kCertificateBlockDim = 4.7;  // per n d 2P
+constexpr double kNnlsOperation = 0.46;       // per operation counted by the NNLS solves
+}  // namespace cost
+
+// n 2P and n d 2P.
+double sample_blocks(const ConvexProblem& problem) {
+  return static_cast<double>(problem.num_samples()) * static_cast<double>(problem.num_blocks());
+}
+double sample_block_dims(const ConvexProblem& problem) {
+  return sample_blocks(problem) * static_cast<double>(problem.dim());
+}
+
+// Size of the factor the u-update solves with: n x n (Woodbury core) or 2dP x 2dP (direct).
+double factor_size(const ConvexProblem& problem, LinearSolverKind kind) {
+  return kind == LinearSolverKind::kWoodbury
+             ? static_cast<double>(problem.num_samples())
+             : static_cast<double>(problem.dim() * problem.num_blocks());
+}
+
+double iteration_cost(const ConvexProblem& problem, LinearSolverKind kind, bool split) {
+  const double size = factor_size(problem, kind);
+  return cost::kIteration + cost::kIterationBlock * sample_blocks(problem) +
+         cost::kIterationBlockDim * sample_block_dims(problem) +
+         (split ? cost::kSplitBlock * sample_blocks(problem) : 0.0) +
+         cost::kSolveEntry * size * size;
+}
+
+double factorization_cost(const ConvexProblem& problem, LinearSolverKind kind) {
+  const double size = factor_size(problem, kind);
+  return cost::kFlop * size * size * size / 3.0;
+}
+
+// Building the u-update system: the n x n kernel and pattern overlap (Woodbury) or the Gram
+// matrix of the stacked D_i X (direct).
+double setup_cost(const ConvexProblem& problem, LinearSolverKind kind) {
+  const auto n = static_cast<double>(problem.num_samples());
+  const auto d = static_cast<double>(problem.dim());
+  const auto P = static_cast<double>(problem.num_patterns());
+  return kind == LinearSolverKind::kWoodbury ? cost::kFlop * n * n * (d + P)
+                                             : cost::kFlop * n * (d * P) * (d * P);
+}
+
+double certificate_cost(const ConvexProblem& problem, std::int64_t nnls_operations) {
+  return cost::kCertificate + cost::kCertificateBlock * sample_blocks(problem) +
+         cost::kCertificateBlockDim * sample_block_dims(problem) +
+         cost::kNnlsOperation * static_cast<double>(nnls_operations);
+}
+
+// Iterations between certificates, as a multiple of a certificate's cost in iterations: they
+// take at most 1/4 of the run.
+constexpr double kCertificateSpacing = 3.0;
+// The same for polishing after a failed polish: the multiple starts at the first value and
+// doubles with every further failure up to the second, where failing polishes take at most 1/9
+// of the run. After a polish that halved the gap the next one follows polish_interval iterations
+// later; as each such polish must halve the gap again, there are at most log2(gap / tolerance)
+// of them in a row.
+constexpr double kFirstPolishBackoff = 0.5;
+constexpr double kMaxPolishBackoff = 8.0;
+
 }  // namespace
 
 bool AdmmState::matches(const ConvexProblem& problem) const {
@@ -86,6 +160,8 @@ class AdmmRun {
       : problem_(problem), options_(options), solution_(*solution), context_(context) {}
 
   SolverSummary run();
+  // Estimated cost of everything done so far (cost model above), including nested solves.
+  double work() const { return work_; }
 
  private:
   void initialize_state();
@@ -107,11 +183,16 @@ class AdmmRun {
   double best_upper_ = std::numeric_limits<double>::infinity();
   double best_lower_ = -std::numeric_limits<double>::infinity();
   Eigen::VectorXd last_constraint_norms_;
+  std::vector<Eigen::Index> polish_columns_;  // the block set the last polish ended with
   std::int64_t polish_successes_ = 0;
   std::int64_t next_certificate_ = 0;
   std::int64_t next_polish_ = 0;
-  Clock::time_point iterations_start_ = Clock::now();
-  std::int64_t iterations_at_start_ = 0;
+  double work_ = 0.0;
+  double work_at_last_schedule_ = 0.0;
+  // Polishing is spaced by this multiple of its cost: zero while polishes make progress, growing
+  // while they fail (see run()).
+  double polish_spacing_ = 0.0;
+  std::int64_t iteration_at_last_schedule_ = 0;
   // Work buffers reused across iterations (large temporaries would hit the allocator each time).
   Eigen::MatrixXd previous_v_, previous_s_, relaxed_u_, relaxed_cone_;
 };
@@ -147,14 +228,17 @@ bool AdmmRun::change_rho(double new_rho) {
   state.nu *= ratio;
   state.prediction_dual *= ratio;
   state.rho = new_rho;
-  return split_prediction_ || system_->factorize(1.0 / new_rho);
+  if (split_prediction_) return true;  // the system does not depend on rho
+  work_ += factorization_cost(problem_, system_->kind());
+  return system_->factorize(1.0 / new_rho);
 }
 
 void AdmmRun::consider_point(const Eigen::MatrixXd& blocks, const Eigen::VectorXd* hint) {
   // The upper bound comes from the point projected onto the cones: feasible, so its objective
   // bounds the convex program (an infeasible iterate's network could undercut the sampled
   // program's optimum and fake a negative gap).
-  const Eigen::MatrixXd feasible = project_onto_cones(problem_, blocks);
+  std::int64_t nnls_operations = 0;
+  const Eigen::MatrixXd feasible = project_onto_cones(problem_, blocks, &nnls_operations);
   const PointValue value = evaluate_point(problem_, feasible);
   if (value.network_objective < best_upper_) {
     best_upper_ = value.network_objective;
@@ -167,6 +251,7 @@ void AdmmRun::consider_point(const Eigen::MatrixXd& blocks, const Eigen::VectorX
       problem_, lambda, multipliers.cols() == problem_.num_blocks() ? &multipliers : nullptr);
   last_constraint_norms_ = bound.block_constraint_norms;
   best_lower_ = std::max(best_lower_, bound.lower_bound);
+  work_ += certificate_cost(problem_, nnls_operations + bound.nnls_operations);
 }
 
 void AdmmRun::update_certificate(std::int64_t /*iteration*/) {
@@ -175,146 +260,90 @@ void AdmmRun::update_certificate(std::int64_t /*iteration*/) {
   consider_point(state.v, split_prediction_ ? &hint : nullptr);
 }
 
-// Re-solves the program restricted to the significant blocks, then adds the patterns whose dual
-// constraint the polished point violates (column generation) and repeats a few rounds. Sound:
-// the polished point is feasible for the full program (other blocks zero) and its certificate is
-// computed over all patterns.
+// Re-solves the program restricted to the significant blocks of the iterate to high accuracy by
+// an interior-point method (restricted_interior_point.h), then adds the blocks whose dual
+// constraint the result violates (column generation) and repeats a few rounds. Sound: the result
+// is feasible for the full program (other blocks zero) and consider_point certifies it with the
+// dual bound over all patterns; only that certificate decides convergence.
 void AdmmRun::polish() {
   const AdmmState& state = solution_.state;
-  const Eigen::Index P = problem_.num_patterns();
+  const Eigen::Index B = problem_.num_blocks();
   const Eigen::VectorXd norms = state.v.colwise().norm().transpose();
   // Start from the largest blocks: an optimal solution needs at most n + 1 of them (science.md
-  // 3.3), and ADMM iterates carry many tiny ones that only slow the restricted solve down.
+  // 3.3), and ADMM iterates carry many tiny ones. Keep the set an earlier polish ended with:
+  // its generated columns are usually still needed.
+  std::vector<bool> selected(static_cast<std::size_t>(B), false);
+  std::vector<Eigen::Index> columns;
+  for (const Eigen::Index b : polish_columns_) {
+    selected[static_cast<std::size_t>(b)] = true;
+    columns.push_back(b);
+  }
+  std::vector<Eigen::Index> order(static_cast<std::size_t>(B));
+  std::iota(order.begin(), order.end(), Eigen::Index{0});
+  std::sort(order.begin(), order.end(),
+            [&](Eigen::Index a, Eigen::Index b) { return norms[a] > norms[b]; });
   const double threshold = 1e-3 * norms.maxCoeff();
-  std::vector<Eigen::Index> order(static_cast<std::size_t>(2 * P));
-  for (Eigen::Index b = 0; b < 2 * P; ++b) order[static_cast<std::size_t>(b)] = b;
-  std::sort(order.begin(), order.end(), [&](Eigen::Index a, Eigen::Index b) { return norms[a] > norms[b]; });
-  std::vector<bool> selected(static_cast<std::size_t>(P), false);
   const Eigen::Index limit = 2 * (problem_.num_samples() + 1);
-  Eigen::Index chosen = 0;
-  for (Eigen::Index b : order) {
-    if (!(norms[b] > threshold) || chosen >= limit) break;
-    if (!selected[static_cast<std::size_t>(b % P)]) {
-      selected[static_cast<std::size_t>(b % P)] = true;
-      ++chosen;
+  for (Eigen::Index rank = 0; rank < std::min(limit, B); ++rank) {
+    const Eigen::Index b = order[static_cast<std::size_t>(rank)];
+    if (!(norms[b] > threshold)) break;
+    if (!selected[static_cast<std::size_t>(b)]) {
+      selected[static_cast<std::size_t>(b)] = true;
+      columns.push_back(b);
     }
   }
-  AdmmState inner_state;  // carried across rounds on growing pattern sets
-  std::vector<Eigen::Index> previous_patterns;
-  constexpr int kRounds = 4;
+  if (columns.empty()) return;
+
+  // Each round's barrier gap a tenth of the tolerance: enough for the certificate to pass on the
+  // final set, and far cheaper than solving to full precision.
+  RestrictedSolveOptions interior_point;
+  interior_point.stop_token = context_.stop_token;  // cancel stays prompt during a polish
+  interior_point.relative_gap_tolerance = 0.1 * options_.relative_gap_tolerance;
+  constexpr int kRounds = 10;
+  const double violation_limit = problem_.beta * (1.0 + 1e-9);
   for (int round = 0; round < kRounds; ++round) {
-    std::vector<Eigen::Index> patterns;
-    for (Eigen::Index i = 0; i < P; ++i) {
-      if (selected[static_cast<std::size_t>(i)]) patterns.push_back(i);
-    }
-    const auto Q = static_cast<Eigen::Index>(patterns.size());
-    if (Q == 0 || 2 * Q > P) return;
-    auto full_column = [&](const std::vector<Eigen::Index>& set, Eigen::Index block) {
-      const auto count = static_cast<Eigen::Index>(set.size());
-      return block < count ? set[static_cast<std::size_t>(block)]
-                           : P + set[static_cast<std::size_t>(block - count)];
-    };
-    ConvexProblem restricted;
-    restricted.X = problem_.X;
-    restricted.y = problem_.y;
-    restricted.loss = problem_.loss;
-    restricted.beta = problem_.beta;
-    restricted.has_bias_column = problem_.has_bias_column;
-    restricted.patterns.mode = PatternMode::kSampled;
-    restricted.patterns.masks.resize(problem_.num_samples(), Q);
-    restricted.patterns.generators.resize(problem_.patterns.generators.rows(), Q);
-    for (Eigen::Index q = 0; q < Q; ++q) {
-      const Eigen::Index i = patterns[static_cast<std::size_t>(q)];
-      restricted.patterns.masks.col(q) = problem_.patterns.masks.col(i);
-      restricted.patterns.generators.col(q) = problem_.patterns.generators.col(i);
-    }
-    restricted.finalize();
-
-    // Warm start: from the previous round where the pattern was already present, else from the
-    // main iterate.
-    AdmmSolution inner;
-    AdmmState& warm = inner.state;
-    warm.u.resize(problem_.dim(), 2 * Q);
-    warm.v.resize(problem_.dim(), 2 * Q);
-    warm.lambda.resize(problem_.dim(), 2 * Q);
-    warm.s.resize(problem_.num_samples(), 2 * Q);
-    warm.nu.resize(problem_.num_samples(), 2 * Q);
-    std::vector<Eigen::Index> previous_index(static_cast<std::size_t>(P), -1);
-    for (std::size_t t = 0; t < previous_patterns.size(); ++t) {
-      previous_index[static_cast<std::size_t>(previous_patterns[t])] = static_cast<Eigen::Index>(t);
-    }
-    const auto previous_count = static_cast<Eigen::Index>(previous_patterns.size());
-    for (Eigen::Index b = 0; b < 2 * Q; ++b) {
-      const Eigen::Index i = patterns[static_cast<std::size_t>(b % Q)];
-      const Eigen::Index old = previous_index[static_cast<std::size_t>(i)];
-      if (old >= 0) {
-        const Eigen::Index column = b < Q ? old : previous_count + old;
-        warm.u.col(b) = inner_state.u.col(column);
-        warm.v.col(b) = inner_state.v.col(column);
-        warm.lambda.col(b) = inner_state.lambda.col(column);
-        warm.s.col(b) = inner_state.s.col(column);
-        warm.nu.col(b) = inner_state.nu.col(column);
-      } else {
-        const Eigen::Index column = full_column(patterns, b);
-        warm.u.col(b) = state.u.col(column);
-        warm.v.col(b) = state.v.col(column);
-        warm.lambda.col(b) = state.lambda.col(column);
-        warm.s.col(b) = state.s.col(column);
-        warm.nu.col(b) = state.nu.col(column);
-      }
-    }
-    warm.prediction = round > 0 ? inner_state.prediction : state.prediction;
-    warm.prediction_dual = round > 0 ? inner_state.prediction_dual : state.prediction_dual;
-    warm.rho = round > 0 ? inner_state.rho : state.rho;
-
-    AdmmOptions inner_options = options_;
-    inner_options.polish = false;
-    inner_options.rho = warm.rho;
-    inner_options.max_iterations = 5000;
-    inner_options.relative_gap_tolerance = 0.05 * options_.relative_gap_tolerance;
-    inner_options.certificate_interval = 100;
-    inner_options.report_every = 1 << 30;
-    inner_options.penalty_update_interval = std::min(options_.penalty_update_interval, 25);
-    inner_options.max_seconds = 0.0;
-    inner_options.linear_solver = LinearSolverKind::kAutomatic;
-    SolveContext inner_context;
-    inner_context.stop_token = context_.stop_token;
-    const SolverSummary inner_summary = solve_admm(restricted, inner_options, &inner, inner_context);
-    if (inner_summary.status == SolverStatus::kNumericalFailure ||
-        inner_summary.status == SolverStatus::kCancelled) {
-      return;
-    }
-
-    const Eigen::MatrixXd refined = refine_by_newton(restricted, inner.blocks);
-    Eigen::MatrixXd full = Eigen::MatrixXd::Zero(problem_.dim(), 2 * P);
-    for (Eigen::Index b = 0; b < 2 * Q; ++b) full.col(full_column(patterns, b)) = refined.col(b);
+    if (context_.stop_token.stop_requested()) return;
+    const RestrictedSolveResult result =
+        solve_restricted_interior_point(problem_, columns, interior_point);
+    if (context_.stop_token.stop_requested()) return;
+    work_ += cost::kFlop * static_cast<double>(result.operations);
     const double previous_upper = best_upper_;
     const double previous_lower = best_lower_;
-    const Eigen::VectorXd hint = inner.state.rho * inner.state.prediction_dual;
-    consider_point(full, split_prediction_ ? &hint : nullptr);
+    // The barrier's dual point is the certificate's candidate; for the hinge it is passed as the
+    // subgradient hint (the gradient is ambiguous at the kinks).
+    consider_point(result.blocks, &result.dual);
     if (best_upper_ < previous_upper || best_lower_ > previous_lower) ++polish_successes_;
+    polish_columns_ = columns;
     if (relative_gap(best_upper_, best_lower_) <= options_.relative_gap_tolerance) return;
 
-    // Patterns whose dual constraint is violated at the polished point: add the worst ones.
+    // Column generation: the blocks outside the set whose dual constraint the restricted
+    // optimum violates, worst first.
+    std::int64_t operations = 0;
+    const Eigen::VectorXd values =
+        dual_constraint_values(problem_, result.dual, violation_limit, &operations);
+    work_ += cost::kNnlsOperation * static_cast<double>(operations);
     std::vector<std::pair<double, Eigen::Index>> violations;
-    for (Eigen::Index b = 0; b < 2 * P; ++b) {
-      const Eigen::Index i = b % P;
-      if (!selected[static_cast<std::size_t>(i)] &&
-          last_constraint_norms_[b] > problem_.beta * (1.0 + 1e-9)) {
-        violations.emplace_back(last_constraint_norms_[b], i);
+    for (Eigen::Index b = 0; b < B; ++b) {
+      if (!selected[static_cast<std::size_t>(b)] && values[b] > violation_limit) {
+        violations.emplace_back(values[b], b);
       }
     }
     if (violations.empty()) return;
     std::sort(violations.begin(), violations.end(), std::greater<>());
-    const std::size_t add = std::min<std::size_t>(violations.size(), 16);
-    for (std::size_t t = 0; t < add; ++t) selected[static_cast<std::size_t>(violations[t].second)] = true;
-    inner_state = std::move(inner.state);
-    previous_patterns = patterns;
+    const std::size_t add =
+        std::min<std::size_t>(violations.size(), static_cast<std::size_t>(problem_.num_samples()));
+    for (std::size_t t = 0; t < add; ++t) {
+      selected[static_cast<std::size_t>(violations[t].second)] = true;
+      columns.push_back(violations[t].second);
+    }
   }
 }
 
 IterationReport AdmmRun::make_report(std::int64_t iteration, double primal, double dual) {
   const AdmmState& state = solution_.state;
+  // About an iteration's products with X and the masks (value, objective, active count).
+  work_ += cost::kIteration + cost::kIterationBlock * sample_blocks(problem_) +
+           cost::kIterationBlockDim * sample_block_dims(problem_);
   IterationReport report;
   report.iteration = iteration;
   const PointValue value = evaluate_point(problem_, state.v);
@@ -361,6 +390,8 @@ SolverSummary AdmmRun::run() {
   AdmmState& state = solution_.state;
   system_ = std::make_unique<BlockLinearSystem>(problem_, options_.linear_solver);
   summary.linear_solver = system_->kind();
+  work_ += setup_cost(problem_, system_->kind()) + factorization_cost(problem_, system_->kind());
+  const double cost_per_iteration = iteration_cost(problem_, system_->kind(), split_prediction_);
   if (!system_->factorize(split_prediction_ ? 1.0 : 1.0 / state.rho)) {
     summary.status = SolverStatus::kNumericalFailure;
     summary.message = "the u-update system could not be factorized";
@@ -382,7 +413,7 @@ SolverSummary AdmmRun::run() {
   update_certificate(0);
   next_certificate_ = options_.certificate_interval;
   next_polish_ = options_.polish_interval;
-  iterations_start_ = Clock::now();
+  work_at_last_schedule_ = work_;
 
   while (!stop && iteration < options_.max_iterations) {
     if (context_.stop_token.stop_requested()) {
@@ -391,6 +422,7 @@ SolverSummary AdmmRun::run() {
       break;
     }
     ++iteration;
+    work_ += cost_per_iteration;
     // u-update.
     Eigen::MatrixXd rhs = state.v - state.lambda + problem_.cone_adjoint(state.s - state.nu);
     if (split_prediction_) {
@@ -445,29 +477,40 @@ SolverSummary AdmmRun::run() {
     }
     if (certify_now) {
       // Certificates and polishing cost more than an iteration; keep them to a fraction of the
-      // run by spacing them according to their measured cost.
-      const auto certificate_start = Clock::now();
-      const double iteration_seconds =
-          std::chrono::duration<double>(certificate_start - iterations_start_).count() /
-          static_cast<double>(std::max<std::int64_t>(1, iteration - iterations_at_start_));
+      // run by spacing them according to their estimated cost. The estimates come from operation
+      // counts, not clock readings, so the schedule is reproducible.
+      const double iteration_work =
+          (work_ - work_at_last_schedule_) /
+          static_cast<double>(std::max<std::int64_t>(1, iteration - iteration_at_last_schedule_));
+      const double work_before_certificate = work_;
       update_certificate(iteration);
-      const double certificate_seconds = seconds_since(certificate_start);
+      const double certificate_work = work_ - work_before_certificate;
       if (options_.polish && iteration >= next_polish_ &&
           relative_gap(best_upper_, best_lower_) > options_.relative_gap_tolerance) {
-        const auto polish_start = Clock::now();
+        const double work_before_polish = work_;
+        const double gap_before_polish = relative_gap(best_upper_, best_lower_);
         polish();
-        const double polish_seconds = seconds_since(polish_start);
-        next_polish_ = iteration + std::max<std::int64_t>(
-                                       options_.polish_interval,
-                                       static_cast<std::int64_t>(2.0 * polish_seconds /
-                                                                 std::max(iteration_seconds, 1e-9)));
+        const double gap_after_polish = relative_gap(best_upper_, best_lower_);
+        // A polish that halves the gap has found most of the active set and the next one is
+        // likely to finish the job, so polish again soon. Failures back off geometrically, which
+        // keeps their share of the run small where polishing does not succeed.
+        polish_spacing_ =
+            gap_after_polish <= 0.5 * gap_before_polish
+                ? 0.0
+                : std::clamp(2.0 * polish_spacing_, kFirstPolishBackoff, kMaxPolishBackoff);
+        const double polish_work = work_ - work_before_polish;
+        next_polish_ =
+            iteration + std::max<std::int64_t>(options_.polish_interval,
+                                               static_cast<std::int64_t>(
+                                                   polish_spacing_ * polish_work / iteration_work));
       }
-      next_certificate_ = iteration + std::max<std::int64_t>(
-                                          options_.certificate_interval,
-                                          static_cast<std::int64_t>(3.0 * certificate_seconds /
-                                                                    std::max(iteration_seconds, 1e-9)));
-      iterations_start_ = Clock::now();
-      iterations_at_start_ = iteration;
+      next_certificate_ =
+          iteration +
+          std::max<std::int64_t>(
+              options_.certificate_interval,
+              static_cast<std::int64_t>(kCertificateSpacing * certificate_work / iteration_work));
+      work_at_last_schedule_ = work_;
+      iteration_at_last_schedule_ = iteration;
       if (relative_gap(best_upper_, best_lower_) <= options_.relative_gap_tolerance) {
         summary.status = SolverStatus::kConverged;
         stop = true;

@@ -92,6 +92,11 @@ void moons(Dataset& data, Rng& rng, double noise) {
   }
 }
 
+// round(flip_fraction * n): the number of labels xor-clusters flips.
+Eigen::Index xor_cluster_flips(Eigen::Index n, double flip_fraction) {
+  return static_cast<Eigen::Index>(std::llround(flip_fraction * static_cast<double>(n)));
+}
+
 // Four clusters at (+-0.5, +-0.5) with standard deviation 0.125, labelled by the sign of the
 // centre's x1 * x2; then exactly round(flip_fraction * n) labels are flipped. The flips are drawn
 // after all points, so the points do not depend on the flip fraction.
@@ -110,14 +115,23 @@ void xor_clusters(Dataset& data, Rng& rng, double flip_fraction) {
     set_point(data, i, x1, x2, sign1 * sign2);
   }
   // A partial Fisher-Yates shuffle picks the positions to flip, all distinct.
-  const auto flips =
-      static_cast<Eigen::Index>(std::llround(flip_fraction * static_cast<double>(n)));
+  const Eigen::Index flips = xor_cluster_flips(n, flip_fraction);
   std::vector<Eigen::Index> positions(static_cast<std::size_t>(n));
   std::iota(positions.begin(), positions.end(), Eigen::Index{0});
   for (Eigen::Index k = 0; k < flips; ++k) {
     const auto pick = k + static_cast<Eigen::Index>(rng.below(static_cast<std::uint64_t>(n - k)));
     std::swap(positions[static_cast<std::size_t>(k)], positions[static_cast<std::size_t>(pick)]);
     data.y[positions[static_cast<std::size_t>(k)]] *= -1.0;
+  }
+  // With few samples the flips can hit exactly one whole class (e.g. n = 3, two flips on the two
+  // negatives), leaving a single class that no classifier can be trained on. Then every
+  // unflipped label belongs to the other class: moving the last flip to the next position of the
+  // shuffle keeps the flip count and gives both classes when n >= 3 (validate() rejects n = 2
+  // with one flip, where every choice leaves one class).
+  const bool single_class = (data.y.array() == data.y[0]).all();
+  if (single_class && flips > 0 && flips < n) {
+    data.y[positions[static_cast<std::size_t>(flips - 1)]] *= -1.0;
+    data.y[positions[static_cast<std::size_t>(flips)]] *= -1.0;
   }
 }
 
@@ -142,6 +156,14 @@ void validate(const GeneratorSettings& settings) {
     throw InputError(
         "noise for xor-clusters is the fraction of flipped labels and must be at most "
         "0.5 (got " +
+        format_csv_number(settings.noise) + ")");
+  }
+  // Two samples, one of each class: flipping one label always leaves a single class.
+  if (settings.name == "xor-clusters" && settings.n == 2 &&
+      xor_cluster_flips(settings.n, settings.noise) == 1) {
+    throw InputError(
+        "noise for xor-clusters with n = 2 must be below 0.25: flipping one of the two labels "
+        "would leave a single class (got " +
         format_csv_number(settings.noise) + ")");
   }
 }

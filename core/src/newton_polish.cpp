@@ -17,13 +17,16 @@ Eigen::VectorXd loss_curvature(LossKind kind, const Eigen::VectorXd& prediction,
   return curvature;
 }
 
-}  // namespace
-
-Eigen::MatrixXd refine_by_newton(const ConvexProblem& problem, const Eigen::MatrixXd& blocks) {
+// refine_by_newton; `count` accumulates the operations as the products below go: the cone values
+// n d 2P, each SVD k d^2, each Newton step n r^2 for the Hessian and r^3 / 3 for its
+// factorization, each trial point n r + n d 2P.
+Eigen::MatrixXd refine(const ConvexProblem& problem, const Eigen::MatrixXd& blocks,
+                       std::int64_t& count) {
   if (problem.loss == LossKind::kHinge || blocks.cols() == 0) return blocks;
   const Eigen::Index P = problem.num_patterns();
   const Eigen::Index d = problem.dim();
   const Eigen::Index n = problem.num_samples();
+  count += n * d * blocks.cols();
   const Eigen::VectorXd norms = blocks.colwise().norm().transpose();
   const double max_norm = norms.maxCoeff();
   if (!(max_norm > 0)) return blocks;
@@ -51,6 +54,7 @@ Eigen::MatrixXd refine_by_newton(const ConvexProblem& problem, const Eigen::Matr
         constraint.row(static_cast<Eigen::Index>(r)) = problem.X.row(rows[r]);
       }
       Eigen::JacobiSVD<Eigen::MatrixXd> svd(constraint, Eigen::ComputeFullV);
+      count += constraint.rows() * d * d;
       const Eigen::VectorXd& singular = svd.singularValues();
       Eigen::Index rank = 0;
       for (Eigen::Index t = 0; t < singular.size(); ++t) {
@@ -76,6 +80,7 @@ Eigen::MatrixXd refine_by_newton(const ConvexProblem& problem, const Eigen::Matr
     z.segment(block.offset, block.basis.cols()) = block.basis.transpose() * blocks.col(block.column);
   }
   // Columns of the reduced prediction map: F restricted to the active blocks' null spaces.
+  count += n * d * reduced_size;
   Eigen::MatrixXd reduced_map(n, reduced_size);
   for (const ActiveBlock& block : active) {
     const Eigen::Index i = block.column % P;
@@ -92,6 +97,7 @@ Eigen::MatrixXd refine_by_newton(const ConvexProblem& problem, const Eigen::Matr
   double value = objective(z);
   const double start_value = value;
   for (int iteration = 0; iteration < 30; ++iteration) {
+    count += n * reduced_size * reduced_size + reduced_size * reduced_size * reduced_size / 3;
     const Eigen::VectorXd prediction = reduced_map * z;
     Eigen::VectorXd gradient = reduced_map.transpose() * loss_gradient(problem.loss, prediction, problem.y);
     Eigen::MatrixXd hessian = reduced_map.transpose() *
@@ -120,6 +126,7 @@ Eigen::MatrixXd refine_by_newton(const ConvexProblem& problem, const Eigen::Matr
     double t = 1.0;
     bool accepted = false;
     for (int trial = 0; trial < 40; ++trial, t *= 0.5) {
+      count += n * reduced_size + n * d * blocks.cols();
       const Eigen::VectorXd candidate = z + t * step;
       const double candidate_value = objective(candidate);
       if (candidate_value <= value &&
@@ -134,6 +141,16 @@ Eigen::MatrixXd refine_by_newton(const ConvexProblem& problem, const Eigen::Matr
   }
   if (!(value < start_value)) return blocks;
   return assemble(z);
+}
+
+}  // namespace
+
+Eigen::MatrixXd refine_by_newton(const ConvexProblem& problem, const Eigen::MatrixXd& blocks,
+                                 std::int64_t* operations) {
+  std::int64_t count = 0;
+  Eigen::MatrixXd refined = refine(problem, blocks, count);
+  if (operations) *operations += count;
+  return refined;
 }
 
 }  // namespace convexnn

@@ -2,6 +2,7 @@
 // Lower bounds on the convex program's optimum from a dual candidate (science.md 11.1).
 // Any lambda gives a valid bound after scaling; the closer lambda is to grad l(yhat*), the tighter.
 #include <Eigen/Dense>
+#include <cstdint>
 
 #include "convexnn/convex_problem.h"
 
@@ -14,6 +15,9 @@ struct DualBound {
   // Per block, before scaling: exact (NNLS multipliers) for every block that could attain the
   // maximum, an upper bound for the others.
   Eigen::VectorXd block_constraint_norms;
+  // Operation count of the NNLS solves (see nonnegative_least_squares); with the sizes it lets
+  // callers estimate the cost of a bound without a clock.
+  std::int64_t nnls_operations = 0;
 };
 
 // lambda: dual candidate (n). cone_multipliers: optional n x 2P non-negative alpha from the
@@ -28,7 +32,11 @@ DualBound dual_lower_bound(const ConvexProblem& problem, const Eigen::VectorXd& 
 Eigen::VectorXd dual_candidate(const ConvexProblem& problem, const Eigen::VectorXd& prediction,
                                const Eigen::VectorXd* subgradient_hint);
 
-// min_{a >= 0} || c - A a ||_2 by Lawson-Hanson; A is m x k with small m.
-Eigen::VectorXd nonnegative_least_squares(const Eigen::MatrixXd& A, const Eigen::VectorXd& c);
+// min_{a >= 0} || c - A a ||_2 by Lawson-Hanson; A is m x k with small m. If `operations` is
+// given, an estimate of the work done is added to it: multiply-adds plus a fixed charge per call
+// and per least-squares step (their allocations cost about as much as the arithmetic when m is
+// small). It depends only on the sizes and the steps taken, so it is the same on every run.
+Eigen::VectorXd nonnegative_least_squares(const Eigen::MatrixXd& A, const Eigen::VectorXd& c,
+                                          std::int64_t* operations = nullptr);
 
 }  // namespace convexnn
