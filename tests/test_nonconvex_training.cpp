@@ -304,3 +304,65 @@ TEST(NonconvexTraining, InvalidOptionsNameTheField) {
 
 }  // namespace
 }  // namespace convexnn
+
+namespace convexnn {
+namespace {
+
+// science.md 8.3: the patterns of a trained network's own neurons make that network feasible for
+// the convex program, so its optimum over those patterns is never above the network's objective.
+TEST(NonconvexTraining, ConvexOptimumOverANetworksOwnPatternsIsNeverWorse) {
+  const Dataset data = testing::random_xor(30, 5);
+  for (LossKind loss : {LossKind::kSquared, LossKind::kHinge}) {
+    const PreparedProblem prepared = prepare(data, nullptr, loss, 0.1, /*standardize=*/true);
+    NonconvexOptions options;
+    options.epochs = 300;
+    options.width = 12;
+    options.learning_rate = 0.02;
+    const NonconvexResult run = train_nonconvex(prepared, options);
+    ASSERT_EQ(run.status, NonconvexStatus::kCompleted);
+
+    // The neurons [w_j, b_j] act on the problem's inputs [z, 1] (standardized, bias last).
+    const TwoLayerNetwork& network = run.network;
+    Eigen::MatrixXd generators(network.input_dim() + 1, network.width());
+    generators.topRows(network.input_dim()) = network.first_weights.transpose();
+    generators.row(network.input_dim()) = network.first_bias.transpose();
+    ConvexProblem problem = prepared.problem;
+    problem.patterns = patterns_from_generators(problem.X, generators);
+    problem.finalize();
+    ASSERT_GE(problem.num_patterns(), 1);
+    ASSERT_LE(problem.num_patterns(), network.width());
+
+    AdmmOptions admm;
+    admm.relative_gap_tolerance = 1e-8;
+    AdmmSolution solution;
+    const SolverSummary summary = solve_admm(problem, admm, &solution);
+    ASSERT_EQ(summary.status, SolverStatus::kConverged) << summary.full_report();
+    const double scale = std::max(1.0, std::abs(run.objective));
+    // U is within 1e-8 of the optimum over these patterns, which is at most the network's objective.
+    EXPECT_LE(summary.network_objective, run.objective + 1e-7 * scale) << to_string(loss);
+    EXPECT_LE(summary.lower_bound, run.objective) << to_string(loss);
+  }
+}
+
+TEST(ActivationPatterns, FromGeneratorsDeduplicatesAndDropsTheZeroPattern) {
+  Eigen::MatrixXd X(3, 2);
+  X << 1, 1, -1, 1, 2, 1;  // (x, bias)
+  Eigen::MatrixXd generators(2, 4);
+  generators << 1, 2, 0, -1,  // x >= 0, again x >= 0, nothing below 0 (all ones), x <= 0
+      0, 0, 1, 0;
+  generators(1, 2) = 1.0;
+  const PatternSet set = patterns_from_generators(X, generators);
+  ASSERT_EQ(set.num_patterns(), 3);  // {1,0,1}, {1,1,1}, {0,1,0}
+  for (Eigen::Index i = 0; i < set.num_patterns(); ++i) {
+    const Eigen::VectorXd values = X * set.generators.col(i);
+    for (Eigen::Index k = 0; k < 3; ++k) EXPECT_EQ(set.masks(k, i), values[k] >= 0 ? 1.0 : 0.0);
+  }
+  Eigen::MatrixXd zero_only = Eigen::MatrixXd::Zero(2, 1);
+  zero_only(0, 0) = 1.0;
+  zero_only(1, 0) = -10.0;  // x - 10 < 0 everywhere: the zero pattern, dropped
+  EXPECT_EQ(patterns_from_generators(X, zero_only).num_patterns(), 0);
+  EXPECT_THROW(patterns_from_generators(X, Eigen::MatrixXd::Ones(3, 1)), InputError);
+}
+
+}  // namespace
+}  // namespace convexnn

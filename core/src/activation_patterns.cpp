@@ -75,6 +75,23 @@ PatternSet sample_patterns(const Eigen::MatrixXd& X, int samples, std::uint64_t 
   return collector.finish(dim, PatternMode::kSampled);
 }
 
+PatternSet patterns_from_generators(const Eigen::MatrixXd& X, const Eigen::MatrixXd& generators) {
+  if (generators.rows() != X.cols()) {
+    throw InputError("patterns: generator vectors have " + std::to_string(generators.rows()) +
+                     " entries but the design matrix has " + std::to_string(X.cols()) +
+                     " columns");
+  }
+  const Eigen::Index n = X.rows();
+  PatternCollector collector(n);
+  std::vector<bool> mask(static_cast<std::size_t>(n));
+  const Eigen::MatrixXd values = X * generators;
+  for (Eigen::Index j = 0; j < generators.cols(); ++j) {
+    for (Eigen::Index k = 0; k < n; ++k) mask[static_cast<std::size_t>(k)] = values(k, j) >= 0.0;
+    collector.insert(mask, generators.col(j));
+  }
+  return collector.finish(X.cols(), PatternMode::kSampled);
+}
+
 PatternSet enumerate_patterns_2d(const Eigen::MatrixXd& X) {
   const Eigen::Index n = X.rows();
   if (X.cols() != 3 || (n > 0 && (X.col(2).array() != 1.0).any())) {

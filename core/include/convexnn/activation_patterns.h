@@ -24,6 +24,11 @@ struct PatternSet {
 // patterns may result when draws coincide.
 PatternSet sample_patterns(const Eigen::MatrixXd& X, int samples, std::uint64_t seed);
 
+// The patterns of given generator vectors (columns of `generators`, dim = X.cols()), deduplicated,
+// zero patterns dropped. Seeding the pattern set with the neurons [w_j, b_j] of a trained network
+// (science.md 8.3) makes that network feasible for the convex program (rescaled, its neurons become
+// blocks on their own patterns), so the convex optimum over these patterns is never worse than it.
+PatternSet patterns_from_generators(const Eigen::MatrixXd& X, const Eigen::MatrixXd& generators);
 // Exact enumeration for 2-D data with bias: X must be n x 3 with a last column of ones.
 // Uses the vertex sweep of science.md 2.4, exact also for collinear or repeated points.
 PatternSet enumerate_patterns_2d(const Eigen::MatrixXd& X_with_bias);
