@@ -19,6 +19,7 @@
 #include "convexnn/errors.h"
 #include "convexnn/local_robustness.h"
 #include "convexnn/model_json.h"
+#include "convexnn/training_record.h"
 #include "convexnn/training.h"
 
 namespace convexnn::cli {
@@ -185,22 +186,7 @@ void run_train(const TrainOptions& options) {
   if (!options.out_path.empty() && summary.status != SolverStatus::kNumericalFailure) {
     Model model;
     model.network = result.network;
-    TrainingRecord record;
-    record.formulation = options.problem.formulation;
-    record.loss = options.problem.loss;
-    record.beta = config.beta;
-    record.patterns = summary.num_patterns;
-    record.rho = summary.final_rho;
-    record.rho_mode = config.admm.penalty_mode == PenaltyMode::kAdaptive ? "auto" : "fixed";
-    record.seed = config.seed;
-    record.objective = summary.network_objective;
-    record.lower_bound = summary.lower_bound;
-    record.gap = summary.relative_gap;
-    record.iterations = summary.iterations;
-    record.status = to_string(summary.status);
-    record.certified_global_optimum = summary.certifies_global_optimum();
-    record.epsilon = config.epsilon;
-    model.training = record;
+    model.training = make_training_record(summary, config);
     model.label_mapping = dataset.label_mapping;
     save_model(model, options.out_path);
   }

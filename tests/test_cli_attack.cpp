@@ -7,27 +7,16 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "cli_runner.h"
 #include "convexnn/csv_loader.h"
 #include "convexnn/model_json.h"
 
 namespace {
 
-struct CommandResult {
-  int exit_code = -1;
-  std::string output;  // stdout and stderr
-};
+using convexnn::testing::CommandResult;
 
-CommandResult run(const std::string& arguments) {
-  const std::string command = std::string(CONVEXNN_CLI_PATH) + " " + arguments + " 2>&1";
-  CommandResult result;
-  FILE* pipe = popen(command.c_str(), "r");
-  if (!pipe) return result;
-  char buffer[4096];
-  std::size_t read = 0;
-  while ((read = fread(buffer, 1, sizeof buffer, pipe)) > 0) result.output.append(buffer, read);
-  const int status = pclose(pipe);
-  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return result;
+CommandResult run(const std::string& arguments, bool merge_stderr = true) {
+  return convexnn::testing::run_cli(arguments, merge_stderr);
 }
 
 std::filesystem::path scratch_directory() {

@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "convexnn/admm_solver.h"
+#include "reference_data.h"
 #include "convexnn/convex_problem.h"
 
 namespace convexnn {
@@ -19,30 +20,7 @@ namespace {
 
 using nlohmann::json;
 
-json load_reference(const std::string& name) {
-  const std::string path = std::string(CONVEXNN_TEST_DATA_DIR) + "/reference/" + name + ".json";
-  std::ifstream in(path);
-  if (!in) throw std::runtime_error("cannot open " + path);
-  return json::parse(in);
-}
-
-Eigen::MatrixXd matrix_from(const json& rows) {
-  Eigen::MatrixXd matrix(static_cast<Eigen::Index>(rows.size()),
-                         static_cast<Eigen::Index>(rows.at(0).size()));
-  for (Eigen::Index r = 0; r < matrix.rows(); ++r) {
-    for (Eigen::Index c = 0; c < matrix.cols(); ++c) {
-      matrix(r, c) = rows.at(static_cast<std::size_t>(r)).at(static_cast<std::size_t>(c));
-    }
-  }
-  return matrix;
-}
-
-Eigen::VectorXd vector_from(const json& values) {
-  Eigen::VectorXd vector(static_cast<Eigen::Index>(values.size()));
-  for (Eigen::Index k = 0; k < vector.size(); ++k)
-    vector[k] = values.at(static_cast<std::size_t>(k));
-  return vector;
-}
+using testing::vector_from;
 
 // The script's pattern notation: character k is d_k.
 std::set<std::string> pattern_strings(const PatternSet& patterns) {
@@ -60,7 +38,7 @@ std::set<std::string> pattern_strings(const PatternSet& patterns) {
 class InteriorPointReference : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(InteriorPointReference, AdmmBoundsEncloseTheInteriorPointOptimum) {
-  const json reference = load_reference(GetParam());
+  const json reference = testing::load_reference(GetParam());
   // Our ConvexProblem uses the same conventions as the script (convex_problem.h, loss.h): the
   // bias column last and penalised like the other weights, losses summed (not averaged), squared
   // loss with the factor 1/2, ties d = 1(X h >= 0). A changed script must fail here, not below.
@@ -69,13 +47,8 @@ TEST_P(InteriorPointReference, AdmmBoundsEncloseTheInteriorPointOptimum) {
   ASSERT_EQ(reference.at("loss_definitions").at("squared"), "0.5*||yhat - y||^2");
   ASSERT_EQ(reference.at("loss_definitions").at("hinge"), "sum_k max(0, 1 - y_k*yhat_k)");
 
-  ConvexProblem problem;
-  problem.X = with_bias_column(matrix_from(reference.at("X")));
-  problem.y = vector_from(reference.at("y"));
+  ConvexProblem problem = testing::exact_reference_problem(reference);
   ASSERT_EQ(problem.num_samples(), reference.at("n").get<Eigen::Index>());
-  problem.has_bias_column = true;
-  problem.patterns = enumerate_patterns_2d(problem.X);
-  problem.finalize();
 
   // Our enumeration must find exactly the script's pattern set (an independent angular sweep,
   // checked there against Zaslavsky's count and random sampling).

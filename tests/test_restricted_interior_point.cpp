@@ -19,6 +19,7 @@
 #include "convexnn/network_recovery.h"
 #include "convexnn/restricted_interior_point.h"
 #include "convexnn/training.h"
+#include "reference_data.h"
 #include "test_helpers.h"
 
 namespace convexnn {
@@ -26,39 +27,8 @@ namespace {
 
 using nlohmann::json;
 
-json load_reference(const std::string& name) {
-  const std::string path = std::string(CONVEXNN_TEST_DATA_DIR) + "/reference/" + name + ".json";
-  std::ifstream in(path);
-  if (!in) throw std::runtime_error("cannot open " + path);
-  return json::parse(in);
-}
-
-Eigen::VectorXd vector_from(const json& values) {
-  Eigen::VectorXd vector(static_cast<Eigen::Index>(values.size()));
-  for (Eigen::Index k = 0; k < vector.size(); ++k) {
-    vector[k] = values.at(static_cast<std::size_t>(k));
-  }
-  return vector;
-}
-
-// The reference dataset as an exact problem (same conventions as the script: bias column last
-// and weight-decayed, losses summed; test_interior_point_reference.cpp checks the pattern set).
-ConvexProblem reference_problem(const json& reference) {
-  const json& points = reference.at("X");
-  Eigen::MatrixXd X(static_cast<Eigen::Index>(points.size()), 2);
-  for (Eigen::Index r = 0; r < X.rows(); ++r) {
-    for (Eigen::Index c = 0; c < 2; ++c) {
-      X(r, c) = points.at(static_cast<std::size_t>(r)).at(static_cast<std::size_t>(c));
-    }
-  }
-  ConvexProblem problem;
-  problem.X = with_bias_column(X);
-  problem.y = vector_from(reference.at("y"));
-  problem.has_bias_column = true;
-  problem.patterns = enumerate_patterns_2d(problem.X);
-  problem.finalize();
-  return problem;
-}
+using testing::load_reference;
+using testing::vector_from;
 
 std::vector<Eigen::Index> all_columns(const ConvexProblem& problem) {
   std::vector<Eigen::Index> columns(static_cast<std::size_t>(problem.num_blocks()));
@@ -74,7 +44,7 @@ TEST_P(RestrictedInteriorPointReference, FullBlockSetMatchesCvxoptAndSatisfiesKk
   const json reference = load_reference(GetParam());
   ASSERT_EQ(reference.at("loss_definitions").at("squared"), "0.5*||yhat - y||^2");
   ASSERT_EQ(reference.at("loss_definitions").at("hinge"), "sum_k max(0, 1 - y_k*yhat_k)");
-  ConvexProblem problem = reference_problem(reference);
+  ConvexProblem problem = testing::exact_reference_problem(reference);
   ASSERT_EQ(problem.num_patterns(), reference.at("pattern_count").get<Eigen::Index>());
 
   for (const json& stored : reference.at("solutions")) {
@@ -145,7 +115,7 @@ INSTANTIATE_TEST_SUITE_P(StoredDatasets, RestrictedInteriorPointReference,
 
 TEST(RestrictedInteriorPoint, LogisticIsSelfCertifiedAndWithinTheAdmmInterval) {
   const json reference = load_reference("xor12");
-  ConvexProblem problem = reference_problem(reference);
+  ConvexProblem problem = testing::exact_reference_problem(reference);
   problem.loss = LossKind::kLogistic;
   for (const double beta : {0.1, 1.0}) {
     problem.beta = beta;
@@ -176,7 +146,7 @@ TEST(RestrictedInteriorPoint, LogisticIsSelfCertifiedAndWithinTheAdmmInterval) {
 
 TEST(RestrictedInteriorPoint, RestrictionIsMonotoneAndZeroOutsideTheSubset) {
   const json reference = load_reference("circle14");
-  ConvexProblem problem = reference_problem(reference);
+  ConvexProblem problem = testing::exact_reference_problem(reference);
   problem.loss = LossKind::kSquared;
   problem.beta = 0.1;
   const RestrictedSolveResult full = solve_restricted_interior_point(problem, all_columns(problem));
@@ -206,7 +176,7 @@ TEST(RestrictedInteriorPoint, RestrictionIsMonotoneAndZeroOutsideTheSubset) {
 
 TEST(RestrictedInteriorPoint, ColumnGenerationFromNothingReachesTheReferenceOptimum) {
   const json reference = load_reference("xor20");
-  ConvexProblem problem = reference_problem(reference);
+  ConvexProblem problem = testing::exact_reference_problem(reference);
   for (const json& stored : reference.at("solutions")) {
     problem.loss = loss_from_string(stored.at("loss"));
     problem.beta = stored.at("beta");

@@ -6,32 +6,19 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "reference_data.h"
 #include "convexnn/robust_solver.h"
 
 namespace convexnn {
 namespace {
 
-nlohmann::json load_reference(const std::string& name) {
-  std::ifstream in(std::string(CONVEXNN_TEST_DATA_DIR) + "/reference/" + name);
-  std::stringstream text;
-  text << in.rdbuf();
-  return nlohmann::json::parse(text.str());
-}
 
 // The stored points and patterns (not re-enumerated: the reference fixes the pattern set).
 ConvexProblem reference_problem(const nlohmann::json& reference) {
   const auto n = static_cast<Eigen::Index>(reference["n"].get<int>());
-  Eigen::MatrixXd X(n, 2);
-  Eigen::VectorXd y(n);
-  for (Eigen::Index k = 0; k < n; ++k) {
-    const auto index = static_cast<std::size_t>(k);
-    X(k, 0) = reference["X"][index][0].get<double>();
-    X(k, 1) = reference["X"][index][1].get<double>();
-    y[k] = reference["y"][index].get<double>();
-  }
   ConvexProblem problem;
-  problem.X = with_bias_column(X);
-  problem.y = y;
+  problem.X = with_bias_column(testing::matrix_from(reference["X"]));
+  problem.y = testing::vector_from(reference["y"]);
   problem.has_bias_column = true;
   const auto& patterns = reference["patterns"];
   const auto P = static_cast<Eigen::Index>(patterns.size());
@@ -54,7 +41,7 @@ TEST(RobustReference, AdmmMatchesTheInteriorPointOptimum) {
     GTEST_SKIP() << path
                  << " is missing: run /usr/bin/python3 tests/reference/make_robust_reference.py";
   }
-  const nlohmann::json reference = load_reference("robust_xor10.json");
+  const nlohmann::json reference = testing::load_reference("robust_xor10");
   ConvexProblem problem = reference_problem(reference);
   ASSERT_EQ(problem.num_patterns(), reference["pattern_count"].get<Eigen::Index>());
   for (const auto& solution : reference["solutions"]) {

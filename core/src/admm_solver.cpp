@@ -8,6 +8,7 @@
 #include <numeric>
 #include <vector>
 
+#include "convexnn/admm_building_blocks.h"
 #include "convexnn/block_linear_system.h"
 #include "convexnn/cone_projection.h"
 #include "convexnn/dual_certificate.h"
@@ -27,28 +28,6 @@ double seconds_since(Clock::time_point start) {
 double relative_gap(double upper, double lower) {
   return (upper - lower) / std::max(1.0, std::abs(upper));
 }
-
-// Group soft-thresholding: each column shrunk towards zero by `threshold` in norm.
-Eigen::MatrixXd group_soft_threshold(const Eigen::MatrixXd& blocks, double threshold) {
-  Eigen::MatrixXd result(blocks.rows(), blocks.cols());
-  for (Eigen::Index b = 0; b < blocks.cols(); ++b) {
-    const double norm = blocks.col(b).norm();
-    const double factor = norm > threshold ? 1.0 - threshold / norm : 0.0;
-    result.col(b) = factor * blocks.col(b);
-  }
-  return result;
-}
-
-class BlocksView : public IterateView {
- public:
-  BlocksView(const ConvexProblem& problem, const Eigen::MatrixXd& blocks)
-      : problem_(problem), blocks_(blocks) {}
-  TwoLayerNetwork network() const override { return recover_network(problem_, blocks_); }
-
- private:
-  const ConvexProblem& problem_;
-  const Eigen::MatrixXd& blocks_;
-};
 
 // The value of a candidate point: the recovered network's objective (an upper bound on the
 // network training problem) and its predictions.
@@ -531,10 +510,9 @@ SolverSummary AdmmRun::run() {
       break;
     }
     if (!stop && adapt_now) {
-      double new_rho = state.rho;
-      if (primal > options_.penalty_balance * dual) new_rho *= options_.penalty_scale;
-      if (dual > options_.penalty_balance * primal) new_rho /= options_.penalty_scale;
-      new_rho = std::clamp(new_rho, options_.min_rho, options_.max_rho);
+      const double new_rho =
+          balanced_penalty(state.rho, primal, dual, options_.penalty_balance,
+                           options_.penalty_scale, options_.min_rho, options_.max_rho);
       if (new_rho != state.rho && !change_rho(new_rho)) {
         summary.status = SolverStatus::kNumericalFailure;
         summary.message = "refactorization failed after a change of rho";

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <limits>
 
+#include "convexnn/admm_building_blocks.h"
 #include "convexnn/dual_certificate.h"
 #include "convexnn/local_robustness.h"
 #include "convexnn/network_recovery.h"
@@ -26,15 +27,6 @@ double seconds_since(Clock::time_point start) {
 // from dividing by zero.
 double relative(double residual, double scale) { return residual / std::max(scale, 1e-9); }
 
-Eigen::MatrixXd group_soft_threshold(const Eigen::MatrixXd& blocks, double threshold) {
-  Eigen::MatrixXd result(blocks.rows(), blocks.cols());
-  for (Eigen::Index b = 0; b < blocks.cols(); ++b) {
-    const double norm = blocks.col(b).norm();
-    result.col(b) = (norm > threshold ? 1.0 - threshold / norm : 0.0) * blocks.col(b);
-  }
-  return result;
-}
-
 // The five parts of A u (or of any vector in the range space of A).
 struct Parts {
   Eigen::MatrixXd copy;         // d x 2P
@@ -47,17 +39,6 @@ struct Parts {
     return copy.squaredNorm() + cone.squaredNorm() + features.squaredNorm() +
            prediction.squaredNorm() + sensitivity.squaredNorm();
   }
-};
-
-class BlocksView : public IterateView {
- public:
-  BlocksView(const ConvexProblem& problem, const Eigen::MatrixXd& blocks)
-      : problem_(problem), blocks_(blocks) {}
-  TwoLayerNetwork network() const override { return recover_network(problem_, blocks_); }
-
- private:
-  const ConvexProblem& problem_;
-  const Eigen::MatrixXd& blocks_;
 };
 
 class RobustAdmmRun {
@@ -409,10 +390,9 @@ SolverSummary RobustAdmmRun::run() {
       break;
     }
     if (!stop && adapt_now) {
-      double new_rho = state.rho;
-      if (primal_ > options_.penalty_balance * dual_) new_rho *= options_.penalty_scale;
-      if (dual_ > options_.penalty_balance * primal_) new_rho /= options_.penalty_scale;
-      new_rho = std::clamp(new_rho, options_.min_rho, options_.max_rho);
+      const double new_rho =
+          balanced_penalty(state.rho, primal_, dual_, options_.penalty_balance,
+                           options_.penalty_scale, options_.min_rho, options_.max_rho);
       if (new_rho != state.rho) change_rho(new_rho);
     }
   }
