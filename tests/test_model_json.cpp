@@ -114,5 +114,45 @@ TEST(ModelJson, SaveIsAtomicAndLeavesNoTemporaryFiles) {
   EXPECT_THROW(save_model(model, (directory / "missing" / "m.json").string()), InputError);
 }
 
+TEST(ModelJson, ActivationsRoundTripAsVersionTwo) {
+  for (const Activation& activation :
+       {Activation::leaky_relu(0.2), Activation::absolute(), Activation::quadratic(),
+        Activation::polynomial(0.09, 0.5, 0.47)}) {
+    Model model = trained_model();
+    model.network.activation = activation;
+    const std::string text = model_to_json(model);
+    const nlohmann::json j = nlohmann::json::parse(text);
+    EXPECT_EQ(j["version"], 2) << activation.name();
+    EXPECT_EQ(j["activation"]["name"], activation.name());
+    const Model loaded = model_from_json(text, "model.json");
+    EXPECT_EQ(loaded.network.activation, activation);
+    const Dataset probe = testing::random_xor(50, 7);
+    EXPECT_EQ(model.network.predict(probe.X), loaded.network.predict(probe.X)) << activation.name();
+  }
+}
+
+TEST(ModelJson, ActivationErrorsNameTheField) {
+  Model model = trained_model();
+  model.network.activation = Activation::leaky_relu(0.2);
+  nlohmann::json j = nlohmann::json::parse(model_to_json(model));
+  j["activation"]["slope"] = 1.5;
+  try {
+    model_from_json(j.dump(), "m.json");
+    FAIL() << "slope 1.5 accepted";
+  } catch (const InputError& error) {
+    EXPECT_NE(std::string(error.what()).find("m.json: field 'activation.slope'"), std::string::npos)
+        << error.what();
+  }
+  j["activation"] = {{"name", "sigmoid"}};
+  try {
+    model_from_json(j.dump(), "m.json");
+    FAIL() << "unknown activation accepted";
+  } catch (const InputError& error) {
+    EXPECT_NE(std::string(error.what()).find("activation.name"), std::string::npos) << error.what();
+  }
+  j.erase("activation");
+  EXPECT_THROW(model_from_json(j.dump(), "m.json"), InputError);  // version 2 needs it
+}
+
 }  // namespace
 }  // namespace convexnn

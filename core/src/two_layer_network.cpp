@@ -14,7 +14,11 @@ Eigen::VectorXd TwoLayerNetwork::predict_standardized(const Eigen::MatrixXd& Z) 
     const Eigen::Index rows = std::min(kChunk, Z.rows() - start);
     hidden.noalias() = Z.middleRows(start, rows) * first_weights.transpose();
     hidden.rowwise() += first_bias.transpose();
-    output.segment(start, rows).noalias() = hidden.cwiseMax(0.0) * second_weights;
+    if (activation.kind == ActivationKind::kRelu) {
+      output.segment(start, rows).noalias() = hidden.cwiseMax(0.0) * second_weights;
+    } else {
+      output.segment(start, rows).noalias() = activation.apply(hidden) * second_weights;
+    }
   }
   output.array() += second_bias;
   return output;
@@ -26,13 +30,18 @@ Eigen::VectorXd TwoLayerNetwork::predict(const Eigen::MatrixXd& X) const {
 }
 
 double TwoLayerNetwork::weight_decay() const {
-  return 0.5 * (first_weights.squaredNorm() + first_bias.squaredNorm() +
-                second_weights.squaredNorm());
+  return 0.5 *
+         (first_weights.squaredNorm() + first_bias.squaredNorm() + second_weights.squaredNorm());
 }
 
-double TwoLayerNetwork::objective(const Eigen::MatrixXd& Z, const Eigen::VectorXd& y,
-                                  LossKind loss, double beta) const {
-  return loss_value(loss, predict_standardized(Z), y) + beta * weight_decay();
+double TwoLayerNetwork::regularizer() const {
+  if (activation.positively_homogeneous()) return weight_decay();
+  return second_weights.lpNorm<1>();
+}
+
+double TwoLayerNetwork::objective(const Eigen::MatrixXd& Z, const Eigen::VectorXd& y, LossKind loss,
+                                  double beta) const {
+  return loss_value(loss, predict_standardized(Z), y) + beta * regularizer();
 }
 
 Eigen::MatrixXd TwoLayerNetwork::evaluate_grid(double x_min, double x_max, double y_min,

@@ -1,20 +1,23 @@
 #pragma once
-// A trained two-layer ReLU network f(x) = sum_j a_j max(0, w_j . z + b_j) + c with
-// z = (x - mean) / scale when a standardization is attached.
+// A trained two-layer network f(x) = sum_j a_j sigma(w_j . z + b_j) + c with
+// z = (x - mean) / scale when a standardization is attached; sigma is ReLU unless `activation`
+// says otherwise.
 #include <Eigen/Dense>
 #include <optional>
 
+#include "convexnn/activation.h"
 #include "convexnn/loss.h"
 #include "convexnn/standardization.h"
 
 namespace convexnn {
 
 struct TwoLayerNetwork {
-  Eigen::MatrixXd first_weights;  // m x d (input features, without bias)
-  Eigen::VectorXd first_bias;     // m
-  Eigen::VectorXd second_weights; // m
+  Eigen::MatrixXd first_weights;   // m x d (input features, without bias)
+  Eigen::VectorXd first_bias;      // m
+  Eigen::VectorXd second_weights;  // m
   double second_bias = 0.0;
   std::optional<Standardization> standardization;
+  Activation activation;
 
   Eigen::Index width() const { return first_weights.rows(); }
   Eigen::Index input_dim() const { return first_weights.cols(); }
@@ -24,10 +27,13 @@ struct TwoLayerNetwork {
   // Inputs already standardized.
   Eigen::VectorXd predict_standardized(const Eigen::MatrixXd& Z) const;
 
-  // The non-convex training objective on standardized inputs:
-  // l(f(Z), y) + beta/2 sum_j (|[w_j, b_j]|^2 + a_j^2).
+  // The non-convex training objective on standardized inputs: l(f(Z), y) + beta * regularizer().
   double objective(const Eigen::MatrixXd& Z, const Eigen::VectorXd& y, LossKind loss,
                    double beta) const;
+  // Weight decay sum_j (|[w_j, b_j]|^2 + a_j^2) / 2 for the positively homogeneous activations;
+  // for polynomial activations, whose neurons have unit norm |[w_j, b_j]| = 1 (science.md 9.1),
+  // the l1 penalty sum_j |a_j|.
+  double regularizer() const;
   double weight_decay() const;  // sum_j (|[w_j, b_j]|^2 + a_j^2) / 2
 
   // Output on a rows x cols grid over [x_min, x_max] x [y_min, y_max] (raw units, 2-D inputs
