@@ -13,6 +13,10 @@ namespace convexnn::cli {
 struct DataSourceOptions {
   std::string csv_path;
   std::string label_column;
+  // IDX data (MNIST format): labels file, the two classes to keep, and a sample cap.
+  std::string idx_labels_path;
+  std::string idx_classes;
+  std::int64_t max_samples = 0;
   std::string dataset_name;
   int n = 200;
   double noise = -1.0;  // negative: the generator's default

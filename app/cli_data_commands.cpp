@@ -10,17 +10,28 @@
 #include "convexnn/csv_loader.h"
 #include "convexnn/errors.h"
 #include "convexnn/generators.h"
+#include "convexnn/idx_loader.h"
+#include "gzip_file.h"
 #include "convexnn/model_json.h"
 
 namespace convexnn::cli {
 
 void add_data_source_options(CLI::App& command, DataSourceOptions& options) {
-  auto* data = command.add_option("--data", options.csv_path,
-                                  "CSV file with a header row; the label column is the last one");
+  auto* data = command.add_option(
+      "--data", options.csv_path,
+      "CSV file with a header row (the label column is the last one), or an IDX images file "
+      "(MNIST format, e.g. train-images-idx3-ubyte.gz)");
   auto* dataset = command.add_option("--dataset", options.dataset_name,
                                      "Built-in dataset (see `convexnn datasets`)");
   data->excludes(dataset);
   command.add_option("--label-column", options.label_column, "Name of the label column in --data");
+  command.add_option("--labels", options.idx_labels_path,
+                     "IDX labels file for IDX --data (default: the images file's name with "
+                     "images-idx3 replaced by labels-idx1)");
+  command.add_option("--classes", options.idx_classes,
+                     "The two IDX label values to keep as -1,+1 (e.g. 0,6 = T-shirt vs shirt)");
+  command.add_option("--max-samples", options.max_samples,
+                     "Keep at most this many IDX samples of the two classes (0 = all)");
   command.add_option("--n", options.n, "Number of samples for --dataset")->capture_default_str();
   command.add_option("--noise", options.noise,
                      "Noise level for --dataset (default: the dataset's own)");
@@ -29,7 +40,51 @@ void add_data_source_options(CLI::App& command, DataSourceOptions& options) {
       ->capture_default_str();
 }
 
+namespace {
+
+std::pair<double, double> parse_class_pair(const std::string& text) {
+  const std::size_t comma = text.find(',');
+  try {
+    if (comma == std::string::npos) throw std::invalid_argument("no comma");
+    std::size_t used_first = 0;
+    std::size_t used_second = 0;
+    const std::string first = text.substr(0, comma);
+    const std::string second = text.substr(comma + 1);
+    const double a = std::stod(first, &used_first);
+    const double b = std::stod(second, &used_second);
+    if (used_first != first.size() || used_second != second.size()) throw std::invalid_argument("");
+    return {a, b};
+  } catch (const std::exception&) {
+    throw InputError("--classes: expected two label values separated by a comma, e.g. 0,6; got '" +
+                     text + "'");
+  }
+}
+
+Dataset load_idx_source(const DataSourceOptions& options) {
+  std::string labels_path = options.idx_labels_path;
+  if (labels_path.empty()) labels_path = idx_labels_path_for(options.csv_path);
+  if (labels_path.empty()) {
+    throw InputError("--labels: give the IDX labels file for " + options.csv_path);
+  }
+  if (options.max_samples < 0) throw InputError("--max-samples: must be >= 0");
+  IdxDatasetOptions idx;
+  if (!options.idx_classes.empty()) idx.classes = parse_class_pair(options.idx_classes);
+  idx.max_samples = options.max_samples;
+  const IdxArray images = parse_idx(read_file_decompressing(options.csv_path), options.csv_path);
+  const IdxArray labels = parse_idx(read_file_decompressing(labels_path), labels_path);
+  return make_idx_dataset(images, labels, idx, options.csv_path);
+}
+
+}  // namespace
+
 Dataset load_data_source(const DataSourceOptions& options) {
+  if (!options.csv_path.empty() && looks_like_idx_path(options.csv_path)) {
+    return load_idx_source(options);
+  }
+  if (!options.idx_labels_path.empty() || !options.idx_classes.empty() || options.max_samples != 0) {
+    throw InputError("--labels, --classes and --max-samples apply to IDX data only (--data "
+                     "*-idx3-ubyte[.gz])");
+  }
   if (!options.csv_path.empty()) {
     CsvOptions csv;
     csv.label_column = options.label_column;
