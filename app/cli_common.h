@@ -37,6 +37,7 @@ Dataset load_data_source(const DataSourceOptions& options);
 void register_train_command(CLI::App& app);
 void register_data_commands(CLI::App& app);  // predict, generate, datasets
 void register_attack_command(CLI::App& app);
-void register_compare_command(CLI::App& app);  // back-propagation vs the convex optimum
+void register_compare_command(CLI::App& app);
+void register_bench_command(CLI::App& app);  // fixed problems: time to gap, memory, GFLOP/s  // back-propagation vs the convex optimum
 
 }  // namespace convexnn::cli

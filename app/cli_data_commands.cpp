@@ -11,8 +11,8 @@
 #include "convexnn/errors.h"
 #include "convexnn/generators.h"
 #include "convexnn/idx_loader.h"
-#include "gzip_file.h"
 #include "convexnn/model_json.h"
+#include "gzip_file.h"
 
 namespace convexnn::cli {
 
@@ -35,8 +35,9 @@ void add_data_source_options(CLI::App& command, DataSourceOptions& options) {
   command.add_option("--n", options.n, "Number of samples for --dataset")->capture_default_str();
   command.add_option("--noise", options.noise,
                      "Noise level for --dataset (default: the dataset's own)");
-  command.add_option("--seed", options.seed,
-                     "Seed for data generation, the train/test split and pattern sampling")
+  command
+      .add_option("--seed", options.seed,
+                  "Seed for data generation, the train/test split and pattern sampling")
       ->capture_default_str();
 }
 
@@ -81,9 +82,11 @@ Dataset load_data_source(const DataSourceOptions& options) {
   if (!options.csv_path.empty() && looks_like_idx_path(options.csv_path)) {
     return load_idx_source(options);
   }
-  if (!options.idx_labels_path.empty() || !options.idx_classes.empty() || options.max_samples != 0) {
-    throw InputError("--labels, --classes and --max-samples apply to IDX data only (--data "
-                     "*-idx3-ubyte[.gz])");
+  if (!options.idx_labels_path.empty() || !options.idx_classes.empty() ||
+      options.max_samples != 0) {
+    throw InputError(
+        "--labels, --classes and --max-samples apply to IDX data only (--data "
+        "*-idx3-ubyte[.gz])");
   }
   if (!options.csv_path.empty()) {
     CsvOptions csv;
@@ -176,19 +179,24 @@ void run_generate(const GenerateOptions& options) {
 void register_data_commands(CLI::App& app) {
   auto predict_options = std::make_shared<PredictOptions>();
   CLI::App* predict = app.add_subcommand("predict", "Evaluate a trained model on a CSV file");
-  predict->add_option("--model", predict_options->model_path, "Model JSON written by train")->required();
-  predict->add_option("--data", predict_options->data_path,
-                      "CSV with the model's features (and optionally a label column)")
+  predict->add_option("--model", predict_options->model_path, "Model JSON written by train")
+      ->required();
+  predict
+      ->add_option("--data", predict_options->data_path,
+                   "CSV with the model's features (and optionally a label column)")
       ->required();
   predict->add_option("--label-column", predict_options->label_column, "Name of the label column");
-  predict->add_option("--out", predict_options->out_path, "Write predictions here instead of stdout");
+  predict->add_option("--out", predict_options->out_path,
+                      "Write predictions here instead of stdout");
   predict->callback([predict_options] { run_predict(*predict_options); });
 
   auto generate_options = std::make_shared<GenerateOptions>();
   CLI::App* generate = app.add_subcommand("generate", "Write a built-in dataset as CSV");
-  generate->add_option("name", generate_options->name, "Dataset name (see `convexnn datasets`)")->required();
+  generate->add_option("name", generate_options->name, "Dataset name (see `convexnn datasets`)")
+      ->required();
   generate->add_option("--n", generate_options->n, "Number of samples")->capture_default_str();
-  generate->add_option("--noise", generate_options->noise, "Noise level (default: the dataset's own)");
+  generate->add_option("--noise", generate_options->noise,
+                       "Noise level (default: the dataset's own)");
   generate->add_option("--seed", generate_options->seed, "Random seed")->capture_default_str();
   generate->add_option("--out", generate_options->out_path, "Output CSV file")->required();
   generate->callback([generate_options] { run_generate(*generate_options); });

@@ -12,6 +12,7 @@ int main(int argc, char** argv) {
   convexnn::cli::register_data_commands(app);
   convexnn::cli::register_attack_command(app);
   convexnn::cli::register_compare_command(app);
+  convexnn::cli::register_bench_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& help) {

@@ -19,7 +19,8 @@ std::string read_file_decompressing(const std::string& path) {
     if (read < 0) {
       int code = 0;
       const char* message = gzerror(file.get(), &code);
-      throw InputError(path + ": cannot decompress (" + std::string(message ? message : "error") + ")");
+      throw InputError(path + ": cannot decompress (" + std::string(message ? message : "error") +
+                       ")");
     }
     if (read == 0) break;
     contents.append(buffer.data(), static_cast<std::size_t>(read));

@@ -15,7 +15,8 @@ namespace convexnn {
 namespace {
 
 void append_u32(std::string& bytes, std::uint32_t value) {
-  for (int shift = 24; shift >= 0; shift -= 8) bytes.push_back(static_cast<char>((value >> shift) & 0xff));
+  for (int shift = 24; shift >= 0; shift -= 8)
+    bytes.push_back(static_cast<char>((value >> shift) & 0xff));
 }
 
 std::string idx_header(unsigned char type, const std::vector<std::uint32_t>& dims) {
@@ -24,7 +25,8 @@ std::string idx_header(unsigned char type, const std::vector<std::uint32_t>& dim
   return bytes;
 }
 
-std::string ubyte_idx(const std::vector<std::uint32_t>& dims, const std::vector<unsigned char>& values) {
+std::string ubyte_idx(const std::vector<std::uint32_t>& dims,
+                      const std::vector<unsigned char>& values) {
   std::string bytes = idx_header(0x08, dims);
   for (unsigned char value : values) bytes.push_back(static_cast<char>(value));
   return bytes;
@@ -41,7 +43,8 @@ std::string expect_input_error(std::string_view bytes) {
 }
 
 TEST(IdxLoader, ParsesUnsignedBytesRowMajor) {
-  const IdxArray array = parse_idx(ubyte_idx({2, 2, 3}, {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 255}), "a");
+  const IdxArray array =
+      parse_idx(ubyte_idx({2, 2, 3}, {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 255}), "a");
   EXPECT_EQ(array.dims, (std::vector<std::int64_t>{2, 2, 3}));
   EXPECT_EQ(array.rows(), 2);
   EXPECT_EQ(array.row_size(), 6);
@@ -68,12 +71,14 @@ TEST(IdxLoader, ParsesBigEndianWideTypes) {
 TEST(IdxLoader, BadFilesGiveMessagesNamingTheProblem) {
   EXPECT_NE(expect_input_error(std::string("\x1f\x8b\x08\x00", 4)).find("gzip"), std::string::npos);
   EXPECT_NE(expect_input_error("PK\x03\x04").find("not an IDX file"), std::string::npos);
-  EXPECT_NE(expect_input_error(idx_header(0x42, {1}) + "x").find("element type"), std::string::npos);
+  EXPECT_NE(expect_input_error(idx_header(0x42, {1}) + "x").find("element type"),
+            std::string::npos);
   std::string truncated = ubyte_idx({3, 2}, {1, 2, 3, 4, 5});
   const std::string message = expect_input_error(truncated);
   EXPECT_NE(message.find("file.idx"), std::string::npos);
   EXPECT_NE(message.find("6 values"), std::string::npos) << message;
-  EXPECT_NE(expect_input_error(std::string("\0\0\x08\x02\0\0", 6)).find("truncated"), std::string::npos);
+  EXPECT_NE(expect_input_error(std::string("\0\0\x08\x02\0\0", 6)).find("truncated"),
+            std::string::npos);
 }
 
 TEST(IdxLoader, DatasetKeepsTwoClassesScaledToUnitRange) {
@@ -146,10 +151,10 @@ TEST(IdxLoader, CliTrainsOnGzippedIdxFilesAndNamesBadOptions) {
                             .c_str()),
             0);
 
-  const auto result = testing::run_cli(
-      "train --data " + (directory / "toy-images-idx3-ubyte.gz").string() +
-          " --classes 1,2 --patterns 20 --beta 0.01 --max-iter 2000 --json",
-      false);
+  const auto result =
+      testing::run_cli("train --data " + (directory / "toy-images-idx3-ubyte.gz").string() +
+                           " --classes 1,2 --patterns 20 --beta 0.01 --max-iter 2000 --json",
+                       false);
   ASSERT_EQ(result.exit_code, 0) << result.output;
   const auto summary = nlohmann::json::parse(result.output);
   EXPECT_EQ(summary["train_accuracy"], 1.0) << result.output;

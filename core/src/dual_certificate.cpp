@@ -28,7 +28,11 @@ Eigen::VectorXd nonnegative_least_squares(const Eigen::MatrixXd& A, const Eigen:
   Eigen::VectorXd x = Eigen::VectorXd::Zero(k);
   std::vector<bool> passive(static_cast<std::size_t>(k), false);
   const double tolerance = 1e-12 * std::max(1.0, A.cwiseAbs().maxCoeff() * c.norm());
-  const int max_outer = static_cast<int>(3 * k + 10);
+  // A basic optimal solution has at most m positive entries, so the active-set method needs
+  // O(m) outer steps in practice; capping it keeps a certificate cheap when k = n is large
+  // (n = 2000: uncapped, one certificate took minutes). Any x >= 0 gives a valid bound, so
+  // stopping early only weakens it.
+  const int max_outer = static_cast<int>(std::min<Eigen::Index>(3 * k + 10, 4 * m + 20));
   for (int outer = 0; outer < max_outer; ++outer) {
     count += 2 * m * k;
     const Eigen::VectorXd gradient = A.transpose() * (c - A * x);
@@ -48,7 +52,8 @@ Eigen::VectorXd nonnegative_least_squares(const Eigen::MatrixXd& A, const Eigen:
         if (passive[static_cast<std::size_t>(j)]) indices.push_back(j);
       }
       Eigen::MatrixXd sub(A.rows(), static_cast<Eigen::Index>(indices.size()));
-      for (std::size_t t = 0; t < indices.size(); ++t) sub.col(static_cast<Eigen::Index>(t)) = A.col(indices[t]);
+      for (std::size_t t = 0; t < indices.size(); ++t)
+        sub.col(static_cast<Eigen::Index>(t)) = A.col(indices[t]);
       const Eigen::VectorXd z = sub.completeOrthogonalDecomposition().solve(c);
       const auto p = static_cast<std::int64_t>(indices.size());
       count += kNnlsStepOperations + k + 2 * m * p * p;  // passive-set scan, decomposition
@@ -56,7 +61,8 @@ Eigen::VectorXd nonnegative_least_squares(const Eigen::MatrixXd& A, const Eigen:
       for (Eigen::Index t = 0; t < z.size(); ++t) feasible = feasible && z[t] > 0;
       if (feasible) {
         x.setZero();
-        for (std::size_t t = 0; t < indices.size(); ++t) x[indices[t]] = z[static_cast<Eigen::Index>(t)];
+        for (std::size_t t = 0; t < indices.size(); ++t)
+          x[indices[t]] = z[static_cast<Eigen::Index>(t)];
         break;
       }
       // Step towards z until a passive variable hits zero, then drop it.
@@ -113,7 +119,8 @@ DualBound dual_lower_bound(const ConvexProblem& problem, const Eigen::VectorXd& 
   // the next cheap norm cannot exceed the largest refined one.
   std::vector<Eigen::Index> order(static_cast<std::size_t>(B));
   for (Eigen::Index b = 0; b < B; ++b) order[static_cast<std::size_t>(b)] = b;
-  std::sort(order.begin(), order.end(), [&](Eigen::Index a, Eigen::Index b) { return norms[a] > norms[b]; });
+  std::sort(order.begin(), order.end(),
+            [&](Eigen::Index a, Eigen::Index b) { return norms[a] > norms[b]; });
   double refined_max = 0.0;
   std::size_t next = 0;
   constexpr std::size_t kBatch = 32;
@@ -161,7 +168,10 @@ DualBound dual_lower_bound(const ConvexProblem& problem, const Eigen::VectorXd& 
     for (int iteration = 0; iteration < 100 && high - low > 1e-14; ++iteration) {
       const double a = high - ratio * (high - low);
       const double b = low + ratio * (high - low);
-      if (dual_value(a) < dual_value(b)) low = a; else high = b;
+      if (dual_value(a) < dual_value(b))
+        low = a;
+      else
+        high = b;
     }
     theta = 0.5 * (low + high);
     if (dual_value(theta_max) > dual_value(theta)) theta = theta_max;

@@ -94,12 +94,13 @@ IdxArray parse_idx(std::string_view bytes, const std::string& source) {
     const std::uint32_t size = read_big_endian_u32(bytes, 4 + 4 * static_cast<std::size_t>(i));
     array.dims.push_back(size);
     count *= size;
-    if (count > (std::uint64_t{1} << 34)) throw InputError(source + ": IDX sizes are implausibly large");
+    if (count > (std::uint64_t{1} << 34))
+      throw InputError(source + ": IDX sizes are implausibly large");
   }
   const std::uint64_t expected = header + count * element_size;
   if (bytes.size() != expected) {
-    throw InputError(source + ": IDX header promises " + std::to_string(count) +
-                     " values (" + std::to_string(expected) + " bytes) but the file has " +
+    throw InputError(source + ": IDX header promises " + std::to_string(count) + " values (" +
+                     std::to_string(expected) + " bytes) but the file has " +
                      std::to_string(bytes.size()) + " bytes");
   }
   array.values.resize(count);
@@ -158,7 +159,8 @@ Dataset make_idx_dataset(const IdxArray& images, const IdxArray& labels,
     if (negative == positive) throw InputError(source + ": the two classes must differ");
     for (double wanted : {negative, positive}) {
       if (!counts.contains(wanted)) {
-        throw InputError(source + ": class " + format_label(wanted) + " does not occur in the labels");
+        throw InputError(source + ": class " + format_label(wanted) +
+                         " does not occur in the labels");
       }
     }
   } else {
@@ -175,7 +177,8 @@ Dataset make_idx_dataset(const IdxArray& images, const IdxArray& labels,
     const double label = labels.values[static_cast<std::size_t>(k)];
     if (label != negative && label != positive) continue;
     rows.push_back(k);
-    if (options.max_samples > 0 && static_cast<std::int64_t>(rows.size()) >= options.max_samples) break;
+    if (options.max_samples > 0 && static_cast<std::int64_t>(rows.size()) >= options.max_samples)
+      break;
   }
   const std::int64_t d = images.row_size();
   Dataset dataset;
@@ -190,7 +193,8 @@ Dataset make_idx_dataset(const IdxArray& images, const IdxArray& labels,
         labels.values[static_cast<std::size_t>(rows[r])] == positive ? 1.0 : -1.0;
   }
   if (dataset.count_label(1.0) == 0 || dataset.count_label(-1.0) == 0) {
-    throw InputError(source + ": the selected samples contain only one class (raise the sample limit)");
+    throw InputError(source +
+                     ": the selected samples contain only one class (raise the sample limit)");
   }
   dataset.feature_names.reserve(static_cast<std::size_t>(d));
   for (std::int64_t j = 0; j < d; ++j) dataset.feature_names.push_back("pixel" + std::to_string(j));
