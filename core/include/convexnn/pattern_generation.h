@@ -1,0 +1,59 @@
+#pragma once
+// Pattern column generation for sampled patterns (science.md 11.1, last paragraph): after solving
+// over the current patterns, draw a batch of fresh patterns and test the dual certificate on them;
+// a fresh pattern whose constraint min_{alpha >= 0} |X^T D lambda - A^T alpha| exceeds beta is a
+// descent direction, so add every such pattern and re-solve from the previous solution (its new
+// blocks start at zero), until a batch finds none. The objective never increases: the previous
+// solution stays feasible and the warm-started solver considers it first.
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "convexnn/admm_solver.h"
+
+namespace convexnn {
+
+struct PatternGenerationOptions {
+  int batch_size = 200;     // fresh Gaussian draws per round
+  int max_rounds = 20;      // solves after the first
+  std::uint64_t seed = 17;  // for the fresh draws (round r uses seed + r)
+  // A fresh block violates when theta * q > beta * (1 + violation_tolerance), theta the
+  // certificate's dual scale.
+  double violation_tolerance = 1e-6;
+  // Where candidates come from; empty: `batch_size` Gaussian draws (sample_patterns) with seed
+  // `seed + round`. A caller can offer e.g. a trained network's patterns or, on tiny problems,
+  // the exact enumeration (then "no violation" certifies the exact program).
+  std::function<PatternSet(const Eigen::MatrixXd& X, int round)> candidates;
+
+  std::string validate() const;  // names the field
+};
+
+struct PatternGenerationSummary {
+  SolverSummary summary;  // of the last solve, on the final pattern set
+  std::int64_t initial_patterns = 0;
+  std::int64_t patterns_added = 0;
+  int rounds = 0;                             // solves after the first
+  bool no_violation_found = false;            // the last batch had no violating pattern
+  std::vector<double> round_objectives;       // U after each solve, the first one included
+  std::vector<std::int64_t> round_additions;  // patterns added after each solve
+};
+
+// Patterns among `candidates` that violate the dual constraint at `lambda` scaled by `theta`, as
+// a PatternSet (masks and generators), for the problem's data and beta.
+PatternSet violating_patterns(const ConvexProblem& problem, const PatternSet& candidates,
+                              const Eigen::VectorXd& lambda, double theta, double tolerance);
+
+// Appends `extra` patterns to the problem (finalizing it) and zero blocks to `solution`'s state
+// and blocks so that it warm-starts the enlarged problem from the same point.
+void append_patterns(ConvexProblem& problem, const PatternSet& extra, AdmmSolution* solution);
+
+// Solves `problem` (sampled patterns) with ADMM, then generates patterns as described above.
+// `problem` grows; the observer sees every solve's iterations (iteration numbers restart).
+PatternGenerationSummary solve_with_pattern_generation(ConvexProblem& problem,
+                                                       const AdmmOptions& options,
+                                                       const PatternGenerationOptions& generation,
+                                                       AdmmSolution* solution,
+                                                       const SolveContext& context = {});
+
+}  // namespace convexnn
