@@ -258,6 +258,7 @@ TEST(ConeDecomposition, KeepsPredictionsAndGivesFeasibleBlocks) {
     const SolverSummary summary = solve_gated_relu(problem, tight_options(1e-8), &gated);
     ASSERT_EQ(summary.status, SolverStatus::kConverged);
     const ConeDecomposition decomposition = decompose_gated_solution(problem, gated.blocks);
+    // (the default, exact least-norm split; the first-order form is checked below)
     const Eigen::Index P = problem.num_patterns();
     // Some gated blocks leave their cone on XOR, so the decomposition has work to do.
     EXPECT_GT(decomposition.split_blocks, 0) << to_string(loss);
@@ -303,6 +304,22 @@ TEST(ConeDecomposition, BlocksInsideTheirConesAreKept) {
   EXPECT_EQ(split.split_blocks, 1);
   EXPECT_LE(split.max_cone_violation, 1e-12);
   EXPECT_GT(split.relu_objective, split.gated_objective);
+  // Here K = {z >= 0}, and the least ||v||^2 + ||w||^2 split of u is v = u_+, w = u_-.
+  const Eigen::Index last = problem.num_patterns() - 1;
+  Eigen::VectorXd positive(4), negative(4);
+  positive << 1.0, 0.0, 0.5, 3.0;
+  negative << 0.0, 2.0, 0.0, 0.0;
+  EXPECT_LT((split.blocks.col(last) - positive).cwiseAbs().maxCoeff(), 1e-9);
+  EXPECT_LT((split.blocks.col(2 * last + 1) - negative).cwiseAbs().maxCoeff(), 1e-9);
+  // scnn's first-order form is feasible and keeps the prediction too, with a larger penalty.
+  ConeDecompositionOptions approximate;
+  approximate.method = ConeDecompositionMethod::kApproximateFista;
+  const ConeDecomposition first_order = decompose_gated_solution(problem, gated, approximate);
+  EXPECT_LE(first_order.max_cone_violation, 1e-12);
+  EXPECT_GE(first_order.relu_objective, split.relu_objective - 1e-9);
+  EXPECT_LT(
+      (problem.predict(first_order.blocks) - problem.predict(split.blocks)).cwiseAbs().maxCoeff(),
+      1e-12);
 }
 
 TEST(GatedRelu, TrainNetworkRunsTheGatedSolverAndDecomposes) {

@@ -8,6 +8,7 @@
 #include <tbb/blocked_range.h>
 #include <tbb/parallel_for.h>
 
+#include "convexnn/dual_certificate.h"
 #include "convexnn/errors.h"
 #include "convexnn/gated_relu.h"
 
@@ -54,6 +55,21 @@ Eigen::VectorXd interior_direction(const Eigen::MatrixXd& signed_X, const Eigen:
   return {};
 }
 
+// min ||z|| s.t. G z >= h by NNLS (Lawson & Hanson's LDP): with E = [G^T; h^T] and f = e_{d+1},
+// a = argmin_{a >= 0} ||E a - f||, r = E a - f, z = -r_{1..d} / r_{d+1}. Empty when infeasible.
+Eigen::VectorXd least_distance_point(const Eigen::MatrixXd& G, const Eigen::VectorXd& h) {
+  const Eigen::Index d = G.cols();
+  Eigen::MatrixXd E(d + 1, G.rows());
+  E.topRows(d) = G.transpose();
+  E.row(d) = h.transpose();
+  Eigen::VectorXd f = Eigen::VectorXd::Zero(d + 1);
+  f[d] = 1.0;
+  const Eigen::VectorXd a = nonnegative_least_squares(E, f);
+  const Eigen::VectorXd r = E * a - f;
+  if (!(std::abs(r[d]) > 1e-12)) return {};
+  return -r.head(d) / r[d];
+}
+
 }  // namespace
 
 std::string ConeDecompositionOptions::validate() const {
@@ -92,12 +108,18 @@ ConeDecomposition decompose_gated_solution(const ConvexProblem& problem,
       const Eigen::VectorXd targets = (-(signed_X * u)).cwiseMax(0.0);
       if (targets.maxCoeff() <= 0) continue;  // u_i already in K_i: v_i = u_i, w_i = 0
       ++split;
-      const ConeGapSmooth smooth(signed_X, targets);
-      RFistaState state;
-      const RFistaResult fista =
-          minimize_group_lasso(smooth, options.penalty, d, 1, options.fista, &state);
-      iterations += fista.iterations;
-      Eigen::VectorXd w = state.iterate.col(0);
+      Eigen::VectorXd w = Eigen::VectorXd::Zero(d);
+      if (options.method == ConeDecompositionMethod::kMinimumNorm) {
+        const Eigen::VectorXd z = least_distance_point(signed_X, targets + 0.5 * (signed_X * u));
+        if (z.size() == d && z.allFinite()) w = z - 0.5 * u;
+      } else {
+        const ConeGapSmooth smooth(signed_X, targets);
+        RFistaState state;
+        const RFistaResult fista =
+            minimize_group_lasso(smooth, options.penalty, d, 1, options.fista, &state);
+        iterations += fista.iterations;
+        w = state.iterate.col(0);
+      }
       const Eigen::VectorXd shortfall = targets - signed_X * w;
       if (options.exact_repair && shortfall.maxCoeff() > 0) {
         const Eigen::VectorXd direction =
