@@ -37,9 +37,18 @@ void add_problem_options(CLI::App& command, ProblemOptions& options, bool allow_
 }
 
 void add_convex_solver_options(CLI::App& command, ConvexSolverCliOptions& options) {
+  command
+      .add_option("--solver", options.solver,
+                  "Algorithm: admm, al (augmented Lagrangian, R-FISTA subproblems) or gated "
+                  "(R-FISTA on the gated ReLU relaxation + cone decomposition; certifies the "
+                  "relaxation only). al and gated need a smooth loss (squared or logistic)")
+      ->check(CLI::IsMember({"admm", "al", "gated"}))
+      ->capture_default_str();
   command.add_option("--rho", options.rho, "ADMM penalty: a positive number (fixed) or auto")
       ->capture_default_str();
-  command.add_option("--max-iter", options.max_iterations, "Maximum ADMM iterations")
+  command
+      .add_option("--max-iter", options.max_iterations,
+                  "Maximum iterations (ADMM iterations; R-FISTA iterations for al and gated)")
       ->capture_default_str();
   command
       .add_option("--tol", options.tolerance, "Stop when the relative duality gap is below this")
@@ -86,6 +95,16 @@ TrainingConfig make_training_config(const ProblemOptions& problem,
   config.admm.max_iterations = solver.max_iterations;
   config.admm.relative_gap_tolerance = solver.tolerance;
   config.admm.max_seconds = solver.max_seconds;
+  config.solver = solver_kind_from_string(solver.solver);
+  config.augmented_lagrangian.max_iterations = solver.max_iterations;
+  config.augmented_lagrangian.relative_gap_tolerance = solver.tolerance;
+  config.augmented_lagrangian.max_seconds = solver.max_seconds;
+  config.gated.rfista.max_iterations = solver.max_iterations;
+  config.gated.relative_gap_tolerance = solver.tolerance;
+  config.gated.max_seconds = solver.max_seconds;
+  if (config.solver != SolverKind::kAdmm && solver.rho != "auto") {
+    throw InputError("--rho applies to --solver admm only (got --solver " + solver.solver + ")");
+  }
   if (const std::string error = config.validate(); !error.empty()) {
     throw InputError("invalid option: " + error);
   }

@@ -24,6 +24,7 @@ struct ProblemOptions {
 };
 
 struct ConvexSolverCliOptions {
+  std::string solver = "admm";  // admm, al or gated
   std::string rho = "auto";
   std::int64_t max_iterations = 20000;
   double tolerance = 1e-6;

@@ -1,4 +1,5 @@
-// `convexnn train`: dataset -> convex program -> ADMM -> model file and summary.
+// `convexnn train`: dataset -> convex program -> solver (ADMM, AL or gated) -> model file and
+// summary.
 #include <unistd.h>
 
 #include <chrono>
@@ -7,8 +8,8 @@
 #include <cstdio>
 #include <iostream>
 #include <memory>
-#include <optional>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <sstream>
 
 #include "cli_common.h"
@@ -19,8 +20,8 @@
 #include "convexnn/errors.h"
 #include "convexnn/local_robustness.h"
 #include "convexnn/model_json.h"
-#include "convexnn/training_record.h"
 #include "convexnn/training.h"
+#include "convexnn/training_record.h"
 
 namespace convexnn::cli {
 namespace {
@@ -52,7 +53,8 @@ class CliObserver : public SolverObserver {
   ObserverAction on_iteration(const IterationReport& r, const IterateView&) override {
     if (log_) {
       char line[512];
-      std::snprintf(line, sizeof line, "%lld,%.6f,%.17g,%.17g,%.17g,%.17g,%.6e,%.6e,%.6e,%.6g,%lld,%.6f,%.6f,%.6f\n",
+      std::snprintf(line, sizeof line,
+                    "%lld,%.6f,%.17g,%.17g,%.17g,%.17g,%.6e,%.6e,%.6e,%.6g,%lld,%.6f,%.6f,%.6f\n",
                     static_cast<long long>(r.iteration), r.elapsed_seconds, r.convex_objective,
                     r.network_objective, r.best_network_objective, r.lower_bound, r.relative_gap,
                     r.primal_residual, r.dual_residual, r.rho,
@@ -63,9 +65,10 @@ class CliObserver : public SolverObserver {
     const auto now = std::chrono::steady_clock::now();
     if (progress_ && now - last_progress_ > std::chrono::milliseconds(100)) {
       last_progress_ = now;
-      std::fprintf(stderr, "\r  iter %7lld  objective %.8g  bound %.8g  gap %.2e  neurons %lld  acc %.3f   ",
-                   static_cast<long long>(r.iteration), r.best_network_objective, r.lower_bound,
-                   r.relative_gap, static_cast<long long>(r.active_neurons), r.train_accuracy);
+      std::fprintf(
+          stderr, "\r  iter %7lld  objective %.8g  bound %.8g  gap %.2e  neurons %lld  acc %.3f   ",
+          static_cast<long long>(r.iteration), r.best_network_objective, r.lower_bound,
+          r.relative_gap, static_cast<long long>(r.active_neurons), r.train_accuracy);
       std::fflush(stderr);
       printed_ = true;
     }
@@ -88,6 +91,8 @@ class CliObserver : public SolverObserver {
 TrainingConfig make_config(const TrainOptions& options) {
   TrainingConfig config = make_training_config(options.problem, options.solver, options.epsilon);
   config.admm.report_every = options.report_every;
+  config.augmented_lagrangian.report_every = options.report_every;
+  config.gated.report_every = options.report_every;
   if (const std::string error = config.validate(); !error.empty()) {
     throw InputError("invalid option: " + error);
   }
@@ -111,6 +116,7 @@ nlohmann::json summary_json(const SolverSummary& s, const TrainingResult& result
                             double train_accuracy, double test_accuracy, Eigen::Index n_train,
                             Eigen::Index n_test, const std::optional<RobustnessReport>& robust) {
   nlohmann::json j;
+  j["solver"] = to_string(s.solver);
   j["status"] = to_string(s.status);
   j["message"] = s.message;
   j["iterations"] = s.iterations;
@@ -138,6 +144,9 @@ nlohmann::json summary_json(const SolverSummary& s, const TrainingResult& result
   j["test_accuracy"] = n_test > 0 ? nlohmann::json(test_accuracy) : nlohmann::json(nullptr);
   j["epsilon"] = s.epsilon;
   j["robust"] = s.robust;
+  j["decomposed_objective"] = std::isnan(s.decomposed_objective)
+                                  ? nlohmann::json(nullptr)
+                                  : nlohmann::json(s.decomposed_objective);
   if (robust) {
     j["robust_train"] = metrics_json(robust->train);
     j["robust_test"] = robust->test ? metrics_json(*robust->test) : nlohmann::json(nullptr);
@@ -224,7 +233,8 @@ void run_train(const TrainOptions& options) {
       print_metrics("train", robust->train);
       if (robust->test) print_metrics("test", *robust->test);
     }
-    if (!options.out_path.empty()) std::cout << "  model written to      " << options.out_path << "\n";
+    if (!options.out_path.empty())
+      std::cout << "  model written to      " << options.out_path << "\n";
   }
   if (summary.status == SolverStatus::kNumericalFailure) {
     throw CommandFailed("training failed: " + summary.message, 1);
@@ -235,18 +245,21 @@ void run_train(const TrainOptions& options) {
 
 void register_train_command(CLI::App& app) {
   auto options = std::make_shared<TrainOptions>();
-  CLI::App* train = app.add_subcommand("train", "Train a two-layer ReLU network by convex optimization");
+  CLI::App* train =
+      app.add_subcommand("train", "Train a two-layer ReLU network by convex optimization");
   add_problem_options(*train, options->problem);
-  train->add_option("--epsilon", options->epsilon,
-                    "Adversarial training: l_inf radius in the data's units (0: standard "
-                    "training). Trains the robust convex program; --tol then bounds its relative "
-                    "KKT residuals")
+  train
+      ->add_option("--epsilon", options->epsilon,
+                   "Adversarial training: l_inf radius in the data's units (0: standard "
+                   "training). Trains the robust convex program; --tol then bounds its relative "
+                   "KKT residuals")
       ->capture_default_str();
   add_convex_solver_options(*train, options->solver);
   train->add_option("--out", options->out_path, "Write the trained model as JSON");
   train->add_option("--log", options->log_path, "Write one CSV row per reported iteration");
-  train->add_option("--report-every", options->report_every,
-                    "Report (progress, log) every k-th iteration")
+  train
+      ->add_option("--report-every", options->report_every,
+                   "Report (progress, log) every k-th iteration")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
   train->add_flag("--json", options->json, "Print the final summary as JSON on stdout");

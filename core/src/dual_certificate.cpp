@@ -101,6 +101,39 @@ Eigen::VectorXd dual_candidate(const ConvexProblem& problem, const Eigen::Vector
   return lambda;
 }
 
+ScaledDualValue best_scaled_dual_value(const ConvexProblem& problem, const Eigen::VectorXd& lambda,
+                                       double max_constraint_norm) {
+  double theta_max = conjugate_domain_scale(problem.loss, lambda, problem.y);
+  if (max_constraint_norm > 0) {
+    theta_max = std::min(theta_max, problem.beta / max_constraint_norm);
+  }
+  auto dual_value = [&](double theta) {
+    return -loss_conjugate(problem.loss, theta * lambda, problem.y);
+  };
+  double theta = theta_max;
+  if (problem.loss == LossKind::kSquared) {
+    const double lambda_norm = lambda.squaredNorm();
+    const double unconstrained = lambda_norm > 0 ? -lambda.dot(problem.y) / lambda_norm : 0.0;
+    theta = std::clamp(unconstrained, 0.0, theta_max);
+  } else if (problem.loss == LossKind::kLogistic) {
+    // The dual value is concave in theta: golden-section search on [0, theta_max].
+    double low = 0.0;
+    double high = theta_max;
+    const double ratio = 0.5 * (std::sqrt(5.0) - 1.0);
+    for (int iteration = 0; iteration < 100 && high - low > 1e-14; ++iteration) {
+      const double a = high - ratio * (high - low);
+      const double b = low + ratio * (high - low);
+      if (dual_value(a) < dual_value(b))
+        low = a;
+      else
+        high = b;
+    }
+    theta = 0.5 * (low + high);
+    if (dual_value(theta_max) > dual_value(theta)) theta = theta_max;
+  }
+  return {dual_value(theta), theta};
+}
+
 DualBound dual_lower_bound(const ConvexProblem& problem, const Eigen::VectorXd& lambda,
                            const Eigen::MatrixXd* cone_multipliers) {
   const Eigen::Index P = problem.num_patterns();
@@ -148,36 +181,9 @@ DualBound dual_lower_bound(const ConvexProblem& problem, const Eigen::VectorXd& 
   bound.block_constraint_norms = norms;
   bound.nnls_operations = operations;
   bound.max_constraint_norm = B > 0 ? norms.maxCoeff() : 0.0;
-  double theta_max = conjugate_domain_scale(problem.loss, lambda, problem.y);
-  if (bound.max_constraint_norm > 0) {
-    theta_max = std::min(theta_max, problem.beta / bound.max_constraint_norm);
-  }
-  auto dual_value = [&](double theta) {
-    return -loss_conjugate(problem.loss, theta * lambda, problem.y);
-  };
-  double theta = theta_max;
-  if (problem.loss == LossKind::kSquared) {
-    const double lambda_norm = lambda.squaredNorm();
-    const double unconstrained = lambda_norm > 0 ? -lambda.dot(problem.y) / lambda_norm : 0.0;
-    theta = std::clamp(unconstrained, 0.0, theta_max);
-  } else if (problem.loss == LossKind::kLogistic) {
-    // The dual value is concave in theta: golden-section search on [0, theta_max].
-    double low = 0.0;
-    double high = theta_max;
-    const double ratio = 0.5 * (std::sqrt(5.0) - 1.0);
-    for (int iteration = 0; iteration < 100 && high - low > 1e-14; ++iteration) {
-      const double a = high - ratio * (high - low);
-      const double b = low + ratio * (high - low);
-      if (dual_value(a) < dual_value(b))
-        low = a;
-      else
-        high = b;
-    }
-    theta = 0.5 * (low + high);
-    if (dual_value(theta_max) > dual_value(theta)) theta = theta_max;
-  }
-  bound.theta = theta;
-  bound.lower_bound = dual_value(theta);
+  const ScaledDualValue scaled = best_scaled_dual_value(problem, lambda, bound.max_constraint_norm);
+  bound.theta = scaled.theta;
+  bound.lower_bound = scaled.lower_bound;
   return bound;
 }
 

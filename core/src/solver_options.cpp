@@ -3,6 +3,8 @@
 #include <cmath>
 #include <sstream>
 
+#include "convexnn/errors.h"
+
 namespace convexnn {
 namespace {
 
@@ -43,11 +45,33 @@ std::string AdmmOptions::validate() const {
 
 const char* to_string(LinearSolverKind kind) {
   switch (kind) {
-    case LinearSolverKind::kAutomatic: return "automatic";
-    case LinearSolverKind::kDirect: return "direct";
-    case LinearSolverKind::kWoodbury: return "woodbury";
+    case LinearSolverKind::kAutomatic:
+      return "automatic";
+    case LinearSolverKind::kDirect:
+      return "direct";
+    case LinearSolverKind::kWoodbury:
+      return "woodbury";
   }
   return "unknown";
+}
+
+const char* to_string(SolverKind kind) {
+  switch (kind) {
+    case SolverKind::kAdmm:
+      return "admm";
+    case SolverKind::kAugmentedLagrangian:
+      return "al";
+    case SolverKind::kGated:
+      return "gated";
+  }
+  return "unknown";
+}
+
+SolverKind solver_kind_from_string(const std::string& name) {
+  if (name == "admm") return SolverKind::kAdmm;
+  if (name == "al") return SolverKind::kAugmentedLagrangian;
+  if (name == "gated") return SolverKind::kGated;
+  throw InputError("unknown solver '" + name + "' (expected admm, al or gated)");
 }
 
 }  // namespace convexnn

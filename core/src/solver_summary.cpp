@@ -1,5 +1,6 @@
 #include "convexnn/solver_summary.h"
 
+#include <cmath>
 #include <cstdio>
 #include <sstream>
 
@@ -7,11 +8,16 @@ namespace convexnn {
 
 const char* to_string(SolverStatus status) {
   switch (status) {
-    case SolverStatus::kConverged: return "converged";
-    case SolverStatus::kIterationLimit: return "iteration limit";
-    case SolverStatus::kCancelled: return "cancelled";
-    case SolverStatus::kNumericalFailure: return "numerical failure";
-    case SolverStatus::kInvalidOptions: return "invalid options";
+    case SolverStatus::kConverged:
+      return "converged";
+    case SolverStatus::kIterationLimit:
+      return "iteration limit";
+    case SolverStatus::kCancelled:
+      return "cancelled";
+    case SolverStatus::kNumericalFailure:
+      return "numerical failure";
+    case SolverStatus::kInvalidOptions:
+      return "invalid options";
   }
   return "unknown";
 }
@@ -31,9 +37,32 @@ std::string SolverSummary::certificate_statement() const {
                   primal_residual, dual_residual, gap_text);
     return text;
   }
+  if (solver == SolverKind::kGated) {
+    std::string text =
+        status == SolverStatus::kConverged
+            ? std::string("Certified optimal for the gated ReLU program (relative gap ") +
+                  gap_text + ")"
+            : std::string("Gated ReLU program not certified (relative gap ") + gap_text + ")";
+    text +=
+        "; it relaxes the ReLU program over the same patterns, so its lower bound is also a "
+        "lower bound for that program";
+    if (!std::isnan(decomposed_objective)) {
+      char tail[200];
+      std::snprintf(tail, sizeof tail,
+                    ", but the ReLU network from the cone decomposition (objective %.10g, "
+                    "approximation gap %.3e) is not certified.",
+                    decomposed_objective, decomposed_objective - network_objective);
+      text += tail;
+    } else {
+      text += ".";
+    }
+    return text;
+  }
   if (certifies_global_optimum()) {
-    return std::string("Certified globally optimal: with all activation patterns enumerated, the "
-                       "relative duality gap ") + gap_text +
+    return std::string(
+               "Certified globally optimal: with all activation patterns enumerated, the "
+               "relative duality gap ") +
+           gap_text +
            " proves this network is a global minimizer of the non-convex training objective "
            "(to that tolerance).";
   }
@@ -41,8 +70,7 @@ std::string SolverSummary::certificate_statement() const {
     return std::string("Certified optimal for the sampled convex program (relative gap ") +
            gap_text + "); with sampled patterns this does not certify the non-convex problem.";
   }
-  return std::string("Not certified: the relative gap is ") + gap_text +
-         ", above the tolerance.";
+  return std::string("Not certified: the relative gap is ") + gap_text + ", above the tolerance.";
 }
 
 std::string SolverSummary::brief_report() const {
@@ -59,17 +87,25 @@ std::string SolverSummary::full_report() const {
   if (robust) {
     std::snprintf(line, sizeof line, "Solver summary (robust ADMM, epsilon %g)\n", epsilon);
     out << line;
+  } else if (solver == SolverKind::kGated) {
+    out << "Solver summary (gated ReLU, R-FISTA)\n";
+  } else if (solver == SolverKind::kAugmentedLagrangian) {
+    out << "Solver summary (augmented Lagrangian, R-FISTA subproblems)\n";
   } else {
     out << "Solver summary (ADMM)\n";
   }
-  std::snprintf(line, sizeof line, "  status                %s (%s)\n", to_string(status), message.c_str());
+  std::snprintf(line, sizeof line, "  status                %s (%s)\n", to_string(status),
+                message.c_str());
   out << line;
   std::snprintf(line, sizeof line, "  patterns              %lld (%s)\n",
                 static_cast<long long>(num_patterns), to_string(pattern_mode));
   out << line;
-  std::snprintf(line, sizeof line, "  linear solver         %s\n", to_string(linear_solver));
-  out << line;
-  std::snprintf(line, sizeof line, "  iterations            %lld\n", static_cast<long long>(iterations));
+  if (solver == SolverKind::kAdmm) {
+    std::snprintf(line, sizeof line, "  linear solver         %s\n", to_string(linear_solver));
+    out << line;
+  }
+  std::snprintf(line, sizeof line, "  iterations            %lld\n",
+                static_cast<long long>(iterations));
   out << line;
   std::snprintf(line, sizeof line, "  time                  %.3f s (setup %.3f s, solve %.3f s)\n",
                 total_seconds, setup_seconds, solve_seconds);
@@ -91,6 +127,24 @@ std::string SolverSummary::full_report() const {
     out << line;
     std::snprintf(line, sizeof line, "  robust cone violation %.3e\n", max_cone_violation);
     out << line;
+  } else if (solver == SolverKind::kGated) {
+    std::snprintf(line, sizeof line, "  gated objective U     %.12g\n", network_objective);
+    out << line;
+    std::snprintf(line, sizeof line, "  lower bound L         %.12g (gated program)\n",
+                  lower_bound);
+    out << line;
+    std::snprintf(line, sizeof line, "  relative gap          %.3e\n", relative_gap);
+    out << line;
+    std::snprintf(line, sizeof line, "  min-norm subgradient  %.3e, step %.4g\n", dual_residual,
+                  final_rho);
+    out << line;
+    if (!std::isnan(decomposed_objective)) {
+      std::snprintf(line, sizeof line, "  ReLU objective        %.12g (after cone decomposition)\n",
+                    decomposed_objective);
+      out << line;
+      std::snprintf(line, sizeof line, "  cone violation        %.3e\n", max_cone_violation);
+      out << line;
+    }
   } else {
     std::snprintf(line, sizeof line, "  network objective U   %.12g\n", network_objective);
     out << line;
@@ -100,11 +154,18 @@ std::string SolverSummary::full_report() const {
     out << line;
     std::snprintf(line, sizeof line, "  relative gap          %.3e\n", relative_gap);
     out << line;
-    std::snprintf(line, sizeof line, "  residuals             primal %.3e, dual %.3e, rho %.4g\n",
-                  primal_residual, dual_residual, final_rho);
+    if (solver == SolverKind::kAugmentedLagrangian) {
+      std::snprintf(line, sizeof line,
+                    "  residuals             constraint %.3e, subgradient %.3e, delta %.4g\n",
+                    primal_residual, dual_residual, final_rho);
+    } else {
+      std::snprintf(line, sizeof line, "  residuals             primal %.3e, dual %.3e, rho %.4g\n",
+                    primal_residual, dual_residual, final_rho);
+    }
     out << line;
   }
-  std::snprintf(line, sizeof line, "  active neurons        %lld\n", static_cast<long long>(active_neurons));
+  std::snprintf(line, sizeof line, "  active neurons        %lld\n",
+                static_cast<long long>(active_neurons));
   out << line;
   out << "  " << certificate_statement() << "\n";
   return out.str();

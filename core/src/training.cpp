@@ -18,6 +18,24 @@ std::string TrainingConfig::validate() const {
     error << "patterns must be at least 1 (got " << pattern_samples << ")";
   } else if (const std::string admm_error = admm.validate(); !admm_error.empty()) {
     error << admm_error;
+  } else if (solver != SolverKind::kAdmm && epsilon > 0) {
+    error << "solver '" << to_string(solver)
+          << "' does not train robust programs (epsilon > 0); use solver admm";
+  } else if (solver != SolverKind::kAdmm &&
+             !smooth_loss_error(
+                  loss, solver == SolverKind::kGated ? "gated ReLU" : "augmented Lagrangian")
+                  .empty()) {
+    error << smooth_loss_error(
+        loss, solver == SolverKind::kGated ? "gated ReLU" : "augmented Lagrangian");
+  } else if (const std::string al_error = augmented_lagrangian.validate();
+             solver == SolverKind::kAugmentedLagrangian && !al_error.empty()) {
+    error << al_error;
+  } else if (const std::string gated_error = gated.validate();
+             solver == SolverKind::kGated && !gated_error.empty()) {
+    error << gated_error;
+  } else if (const std::string decomposition_error = cone_decomposition.validate();
+             solver == SolverKind::kGated && !decomposition_error.empty()) {
+    error << "cone_decomposition." << decomposition_error;
   }
   return error.str();
 }
@@ -61,9 +79,8 @@ PreparedProblem prepare_problem(const Dataset& train, const Dataset* test,
                        std::to_string(train.num_features()));
     }
     EvaluationSet evaluation;
-    evaluation.X = with_bias_column(problem.standardization
-                                        ? problem.standardization->apply(test->X)
-                                        : test->X);
+    evaluation.X = with_bias_column(
+        problem.standardization ? problem.standardization->apply(test->X) : test->X);
     evaluation.y = test->y;
     prepared.test_set = std::move(evaluation);
   }
@@ -85,6 +102,26 @@ TrainingResult train_network(const PreparedProblem& prepared, const TrainingConf
     result.summary = solve_robust(robust, robust_options_from(config.admm), &solution, context);
     result.solution.blocks = std::move(solution.blocks);
     result.robust_state = std::move(solution.state);
+  } else if (config.solver == SolverKind::kAugmentedLagrangian) {
+    AugmentedLagrangianSolution solution;
+    result.summary = solve_augmented_lagrangian(prepared.problem, config.augmented_lagrangian,
+                                                &solution, context);
+    result.solution.blocks = std::move(solution.blocks);
+    result.augmented_lagrangian_state = std::move(solution.state);
+  } else if (config.solver == SolverKind::kGated) {
+    result.summary =
+        solve_gated_relu(prepared.problem, config.gated, &result.gated_solution, context);
+    if (result.summary.status == SolverStatus::kInvalidOptions) {
+      result.solution.blocks =
+          Eigen::MatrixXd::Zero(prepared.problem.dim(), prepared.problem.num_blocks());
+    } else {
+      result.decomposition = decompose_gated_solution(
+          prepared.problem, result.gated_solution.blocks, config.cone_decomposition);
+      result.solution.blocks = result.decomposition.blocks;
+      result.summary.decomposed_objective = result.decomposition.relu_objective;
+      result.summary.max_cone_violation = result.decomposition.max_cone_violation;
+      result.summary.active_neurons = count_active_blocks(result.solution.blocks);
+    }
   } else {
     result.summary = solve_admm(prepared.problem, config.admm, &result.solution, context);
   }

@@ -1,5 +1,8 @@
 #include "convexnn/training_record.h"
 
+#include <algorithm>
+#include <cmath>
+
 namespace convexnn {
 
 TrainingRecord make_training_record(const SolverSummary& summary, const TrainingConfig& config) {
@@ -18,6 +21,13 @@ TrainingRecord make_training_record(const SolverSummary& summary, const Training
   record.iterations = summary.iterations;
   record.status = to_string(summary.status);
   record.certified_global_optimum = summary.certifies_global_optimum();
+  if (summary.solver == SolverKind::kGated && std::isfinite(summary.decomposed_objective)) {
+    // The saved network is the cone decomposition's ReLU network; the gated lower bound still
+    // bounds the ReLU program (p*_G <= p*_C), so the gap is an honest (weak) one.
+    record.objective = summary.decomposed_objective;
+    record.gap = (summary.decomposed_objective - summary.lower_bound) /
+                 std::max(1.0, std::abs(summary.decomposed_objective));
+  }
   return record;
 }
 

@@ -20,6 +20,17 @@ struct DualBound {
   std::int64_t nnls_operations = 0;
 };
 
+// The best scale theta in [0, min(domain scale, beta / max_constraint_norm)] of a dual candidate
+// lambda whose largest dual constraint norm is `max_constraint_norm`, and the dual value
+// -l*(theta lambda) there (science.md 11.1 steps 4-5). Shared by the ReLU certificate below and
+// the gated one (11.2), which differ only in how the constraint norms are computed.
+struct ScaledDualValue {
+  double lower_bound = 0.0;
+  double theta = 0.0;
+};
+ScaledDualValue best_scaled_dual_value(const ConvexProblem& problem, const Eigen::VectorXd& lambda,
+                                       double max_constraint_norm);
+
 // lambda: dual candidate (n). cone_multipliers: optional n x 2P non-negative alpha from the
 // solver (e.g. (-rho nu)_+ from ADMM); the bound uses, per block, the better of these and the
 // exact non-negative least-squares multipliers.

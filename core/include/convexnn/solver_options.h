@@ -13,6 +13,13 @@ enum class LinearSolverKind {
 
 enum class PenaltyMode { kFixed, kAdaptive };
 
+// Which algorithm trains the network (CLI --solver, TrainingConfig::solver).
+enum class SolverKind {
+  kAdmm,                 // ADMM on the ReLU program (science.md 4)
+  kAugmentedLagrangian,  // augmented Lagrangian with R-FISTA subproblems (10.3)
+  kGated,                // R-FISTA on the gated ReLU program (3.4, 10.2) + cone decomposition
+};
+
 struct AdmmOptions {
   double rho = 1.0;  // initial ADMM penalty
   PenaltyMode penalty_mode = PenaltyMode::kAdaptive;
@@ -45,5 +52,7 @@ struct AdmmOptions {
 };
 
 const char* to_string(LinearSolverKind kind);
+const char* to_string(SolverKind kind);                       // "admm", "al", "gated"
+SolverKind solver_kind_from_string(const std::string& name);  // throws InputError naming the solver
 
 }  // namespace convexnn

@@ -1,6 +1,7 @@
 #pragma once
 // What a solve produced, in the spirit of Ceres' Solver::Summary.
 #include <cstdint>
+#include <limits>
 #include <string>
 
 #include "convexnn/activation_patterns.h"
@@ -41,6 +42,14 @@ struct SolverSummary {
   LinearSolverKind linear_solver = LinearSolverKind::kAutomatic;  // the one actually used
   std::int64_t polish_successes = 0;
 
+  // The algorithm. For kGated the objective, bound and gap certify the gated ReLU program
+  // (science.md 3.4), a relaxation of the ReLU program over the same patterns: network_objective
+  // is the gated network's objective, and `decomposed_objective` the ReLU program's objective
+  // after the cone decomposition (10.4), i.e. the trained ReLU network's objective (>= the gated
+  // one; the difference is the approximation gap). NaN until a decomposition was made.
+  SolverKind solver = SolverKind::kAdmm;
+  double decomposed_objective = std::numeric_limits<double>::quiet_NaN();
+
   // Robust (adversarial) training, science.md 6.2: the program is (RC) with l_inf radius
   // `epsilon`. Then network_objective is the recovered network's adversarial training objective
   // (exact when every training ball is stable), convex_objective the (RC) objective, lower_bound
@@ -51,10 +60,12 @@ struct SolverSummary {
   double epsilon = 0.0;
 
   // True when the gap certifies the global optimum of the non-convex network training problem
-  // (exact patterns and converged). Never for robust runs: (RC) only bounds the adversarial
+  // (exact patterns and converged). Never for gated runs (the bound is the relaxation's) nor for
+  // robust runs: (RC) only bounds the adversarial
   // training problem from above, and its lower bound is weak.
   bool certifies_global_optimum() const {
-    return !robust && status == SolverStatus::kConverged && pattern_mode == PatternMode::kExact;
+    return !robust && solver != SolverKind::kGated && status == SolverStatus::kConverged &&
+           pattern_mode == PatternMode::kExact;
   }
   // One sentence on what the certificate means, e.g. "Certified globally optimal ...".
   std::string certificate_statement() const;

@@ -5,7 +5,10 @@
 #include <string>
 
 #include "convexnn/admm_solver.h"
+#include "convexnn/augmented_lagrangian.h"
+#include "convexnn/cone_decomposition.h"
 #include "convexnn/dataset.h"
+#include "convexnn/gated_relu.h"
 #include "convexnn/robust_solver.h"
 #include "convexnn/two_layer_network.h"
 
@@ -26,7 +29,14 @@ struct TrainingConfig {
   // standardization). 0 trains the standard program (C); > 0 the robust program (RC,
   // science.md 6.2) with the robust solver, whose options are derived from `admm`.
   double epsilon = 0.0;
+  // The algorithm: ADMM (default), the augmented Lagrangian (same program, same certificate), or
+  // R-FISTA on the gated ReLU relaxation followed by the cone decomposition (its certificate
+  // covers the relaxation only). The last two need a smooth loss and epsilon = 0.
+  SolverKind solver = SolverKind::kAdmm;
   AdmmOptions admm;
+  AugmentedLagrangianOptions augmented_lagrangian;
+  GatedReluOptions gated;
+  ConeDecompositionOptions cone_decomposition;
 
   // Empty when valid, else a message naming the field.
   std::string validate() const;
@@ -45,10 +55,14 @@ PreparedProblem prepare_problem(const Dataset& train, const Dataset* test,
 struct TrainingResult {
   SolverSummary summary;
   TwoLayerNetwork network;
-  // solution.blocks is the solution in both cases; solution.state is only filled by standard
-  // training and robust_state only by robust training (epsilon > 0).
+  // solution.blocks is the ReLU program's solution for every solver (for the gated solver: its
+  // cone decomposition); solution.state is only filled by standard ADMM training and
+  // robust_state only by robust training (epsilon > 0).
   AdmmSolution solution;
   RobustAdmmState robust_state;
+  AugmentedLagrangianState augmented_lagrangian_state;  // solver al
+  GatedReluSolution gated_solution;                     // solver gated: d x P gated blocks
+  ConeDecomposition decomposition;                      // solver gated
 };
 
 // `warm_start` (optional) is a previous standard run's state on the same patterns; robust runs

@@ -1,0 +1,64 @@
+// `convexnn train --solver admm|al|gated`.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "cli_runner.h"
+
+namespace {
+
+using convexnn::testing::CommandResult;
+using convexnn::testing::run_cli;
+
+const std::string kProblem = "train --dataset xor --n 12 --formulation exact --beta 0.1 --tol 1e-6";
+
+nlohmann::json train_json(const std::string& solver) {
+  const CommandResult result = run_cli(kProblem + " --json --solver " + solver, false);
+  EXPECT_EQ(result.exit_code, 0) << result.output;
+  return nlohmann::json::parse(result.output);
+}
+
+TEST(CliSolver, AugmentedLagrangianCertifiesTheAdmmOptimum) {
+  const nlohmann::json admm = train_json("admm");
+  const nlohmann::json al = train_json("al");
+  EXPECT_EQ(admm["solver"], "admm");
+  EXPECT_EQ(al["solver"], "al");
+  EXPECT_EQ(al["status"], "converged");
+  EXPECT_EQ(al["certified_global_optimum"], true);
+  EXPECT_LE(al["lower_bound"].get<double>(), admm["objective"].get<double>());
+  EXPECT_LE(admm["lower_bound"].get<double>(), al["objective"].get<double>());
+  EXPECT_NEAR(al["objective"].get<double>(), admm["objective"].get<double>(),
+              2e-6 * std::max(1.0, admm["objective"].get<double>()));
+}
+
+TEST(CliSolver, GatedReportsTheRelaxationAndTheDecomposedNetwork) {
+  const nlohmann::json admm = train_json("admm");
+  const nlohmann::json gated = train_json("gated");
+  EXPECT_EQ(gated["solver"], "gated");
+  EXPECT_EQ(gated["status"], "converged");
+  EXPECT_EQ(gated["certified_global_optimum"], false);
+  // p*_G <= p*_C <= the decomposed network's objective.
+  EXPECT_LE(gated["objective"].get<double>(), admm["objective"].get<double>() * (1 + 1e-6));
+  EXPECT_GE(gated["decomposed_objective"].get<double>(), admm["lower_bound"].get<double>());
+  EXPECT_TRUE(admm["decomposed_objective"].is_null());
+
+  const CommandResult readable = run_cli(kProblem + " --solver gated");
+  ASSERT_EQ(readable.exit_code, 0) << readable.output;
+  EXPECT_NE(readable.output.find("gated ReLU"), std::string::npos) << readable.output;
+  EXPECT_NE(readable.output.find("after cone decomposition"), std::string::npos);
+}
+
+TEST(CliSolver, BadChoicesNameTheOption) {
+  const CommandResult hinge = run_cli(kProblem + " --solver gated --loss hinge");
+  EXPECT_EQ(hinge.exit_code, 2) << hinge.output;
+  EXPECT_NE(hinge.output.find("loss"), std::string::npos) << hinge.output;
+  const CommandResult unknown = run_cli(kProblem + " --solver sgd");
+  EXPECT_NE(unknown.exit_code, 0);
+  EXPECT_NE(unknown.output.find("--solver"), std::string::npos) << unknown.output;
+  const CommandResult rho = run_cli(kProblem + " --solver al --rho 2");
+  EXPECT_EQ(rho.exit_code, 2) << rho.output;
+  EXPECT_NE(rho.output.find("--rho"), std::string::npos) << rho.output;
+}
+
+}  // namespace

@@ -1,0 +1,201 @@
+// R-FISTA (science.md 10.2) on group-lasso problems with closed-form solutions.
+#include <gtest/gtest.h>
+
+#include <stop_token>
+
+#include "convexnn/admm_building_blocks.h"
+#include "convexnn/errors.h"
+#include "convexnn/random.h"
+#include "convexnn/rfista.h"
+
+namespace convexnn {
+namespace {
+
+// 0.5 || Q vec(U) - b ||^2 for a matrix Q (column-major vec). With Q = c Q0, Q0 orthogonal, this
+// is 0.5 c^2 ||vec(U) - Q^T b / c^2||^2 + const, so the group-lasso minimizer is the group
+// soft-threshold U* = shrink(Q^T b / c^2, lambda / c^2).
+class OrthogonalLeastSquares : public SmoothFunction {
+ public:
+  OrthogonalLeastSquares(Eigen::MatrixXd Q, Eigen::VectorXd b, Eigen::Index rows, Eigen::Index cols)
+      : Q_(std::move(Q)), b_(std::move(b)), rows_(rows), cols_(cols) {}
+  double value(const Eigen::MatrixXd& U) const override {
+    return 0.5 * (Q_ * flatten(U) - b_).squaredNorm();
+  }
+  double value_and_gradient(const Eigen::MatrixXd& U, Eigen::MatrixXd* gradient) const override {
+    const Eigen::VectorXd residual = Q_ * flatten(U) - b_;
+    const Eigen::VectorXd g = Q_.transpose() * residual;
+    *gradient = Eigen::Map<const Eigen::MatrixXd>(g.data(), rows_, cols_);
+    ++evaluations;
+    return 0.5 * residual.squaredNorm();
+  }
+  mutable int evaluations = 0;
+
+ private:
+  static Eigen::VectorXd flatten(const Eigen::MatrixXd& U) {
+    return Eigen::Map<const Eigen::VectorXd>(U.data(), U.size());
+  }
+  Eigen::MatrixXd Q_;
+  Eigen::VectorXd b_;
+  Eigen::Index rows_, cols_;
+};
+
+struct OrthogonalCase {
+  Eigen::MatrixXd Q;
+  Eigen::VectorXd b;
+  Eigen::MatrixXd solution;
+};
+
+OrthogonalCase make_orthogonal_case(Eigen::Index rows, Eigen::Index cols, double curvature,
+                                    double lambda, std::uint64_t seed) {
+  Rng rng(seed);
+  const Eigen::Index size = rows * cols;
+  Eigen::MatrixXd random(size, size);
+  for (Eigen::Index i = 0; i < size; ++i) {
+    for (Eigen::Index j = 0; j < size; ++j) random(i, j) = rng.normal();
+  }
+  OrthogonalCase c;
+  const Eigen::MatrixXd orthogonal = Eigen::HouseholderQR<Eigen::MatrixXd>(random).householderQ();
+  c.Q = curvature * orthogonal;
+  c.b.resize(size);
+  for (Eigen::Index i = 0; i < size; ++i) c.b[i] = 2.0 * rng.normal();
+  const Eigen::VectorXd target = c.Q.transpose() * c.b / (curvature * curvature);
+  c.solution = group_soft_threshold(Eigen::Map<const Eigen::MatrixXd>(target.data(), rows, cols),
+                                    lambda / (curvature * curvature));
+  return c;
+}
+
+TEST(RFista, OrthogonalDesignGivesGroupSoftThreshold) {
+  const Eigen::Index rows = 3, cols = 6;
+  for (const double curvature : {0.3, 1.0, 4.0}) {
+    for (const double lambda : {0.5, 3.0}) {
+      const OrthogonalCase c = make_orthogonal_case(rows, cols, curvature, lambda, 11);
+      // The threshold must zero some blocks and keep others, or the test checks less.
+      const Eigen::VectorXd norms = c.solution.colwise().norm().transpose();
+      if (lambda == 3.0 && curvature == 1.0) {
+        ASSERT_GT((norms.array() == 0).count(), 0);
+        ASSERT_GT((norms.array() > 0).count(), 0);
+      }
+      const OrthogonalLeastSquares smooth(c.Q, c.b, rows, cols);
+      RFistaOptions options;
+      options.subgradient_tolerance = 1e-24;
+      RFistaState state;
+      const RFistaResult result = minimize_group_lasso(smooth, lambda, rows, cols, options, &state);
+      EXPECT_EQ(result.stop, RFistaStop::kConverged) << curvature << " " << lambda;
+      EXPECT_LT((state.iterate - c.solution).cwiseAbs().maxCoeff(), 1e-10)
+          << "curvature " << curvature << " lambda " << lambda;
+      // The blocks the threshold zeroes are exact zeros (the prox), not small numbers.
+      for (Eigen::Index b = 0; b < cols; ++b) {
+        if (norms[b] == 0) {
+          EXPECT_EQ(state.iterate.col(b).norm(), 0.0);
+        }
+      }
+      EXPECT_NEAR(result.objective,
+                  smooth.value(c.solution) + lambda * c.solution.colwise().norm().sum(), 1e-10);
+    }
+  }
+}
+
+// A non-orthogonal least-squares group lasso: the result satisfies the optimality conditions
+// (min-norm subgradient ~ 0) and no random perturbation of it has a lower objective.
+TEST(RFista, IllConditionedLeastSquaresReachesStationarity) {
+  Rng rng(5);
+  const Eigen::Index rows = 2, cols = 8, m = 30;
+  Eigen::MatrixXd A(m, rows * cols);
+  for (Eigen::Index i = 0; i < A.rows(); ++i) {
+    for (Eigen::Index j = 0; j < A.cols(); ++j)
+      A(i, j) = rng.normal() * (1.0 + 3.0 * static_cast<double>(j));
+  }
+  Eigen::VectorXd b(m);
+  for (Eigen::Index i = 0; i < m; ++i) b[i] = rng.normal();
+  const OrthogonalLeastSquares smooth(A, b, rows, cols);
+  const double lambda = 2.0;
+  RFistaOptions options;
+  options.subgradient_tolerance = 1e-20;
+  options.max_iterations = 50000;
+  RFistaState state;
+  const RFistaResult result = minimize_group_lasso(smooth, lambda, rows, cols, options, &state);
+  ASSERT_EQ(result.stop, RFistaStop::kConverged);
+  EXPECT_GT(result.restarts, 0);  // the ill-conditioning makes momentum overshoot
+  auto objective = [&](const Eigen::MatrixXd& U) {
+    return smooth.value(U) + lambda * U.colwise().norm().sum();
+  };
+  for (int trial = 0; trial < 50; ++trial) {
+    Eigen::MatrixXd perturbed = state.iterate;
+    for (Eigen::Index i = 0; i < perturbed.size(); ++i) perturbed.data()[i] += 1e-4 * rng.normal();
+    EXPECT_GE(objective(perturbed), result.objective - 1e-12);
+  }
+}
+
+TEST(RFista, WarmStartAtTheOptimumStopsImmediately) {
+  const OrthogonalCase c = make_orthogonal_case(3, 4, 1.0, 1.0, 2);
+  const OrthogonalLeastSquares smooth(c.Q, c.b, 3, 4);
+  RFistaOptions options;
+  options.subgradient_tolerance = 1e-20;
+  RFistaState state;
+  const RFistaResult cold = minimize_group_lasso(smooth, 1.0, 3, 4, options, &state);
+  ASSERT_EQ(cold.stop, RFistaStop::kConverged);
+  ASSERT_GT(cold.iterations, 0);
+  const RFistaResult warm = minimize_group_lasso(smooth, 1.0, 3, 4, options, &state);
+  EXPECT_EQ(warm.stop, RFistaStop::kConverged);
+  EXPECT_EQ(warm.iterations, 0);
+  // A state of the wrong shape is replaced by a cold start.
+  RFistaState wrong;
+  wrong.iterate = Eigen::MatrixXd::Ones(2, 2);
+  const RFistaResult restarted = minimize_group_lasso(smooth, 1.0, 3, 4, options, &wrong);
+  EXPECT_EQ(restarted.stop, RFistaStop::kConverged);
+  EXPECT_LT((wrong.iterate - c.solution).cwiseAbs().maxCoeff(), 1e-9);
+}
+
+TEST(RFista, StopTokenAndCallbackEndTheRun) {
+  const OrthogonalCase c = make_orthogonal_case(3, 4, 2.0, 0.1, 3);
+  const OrthogonalLeastSquares smooth(c.Q, c.b, 3, 4);
+  RFistaOptions options;
+  options.subgradient_tolerance = 0.0;
+  std::stop_source source;
+  source.request_stop();
+  RFistaState state;
+  const RFistaResult cancelled =
+      minimize_group_lasso(smooth, 0.1, 3, 4, options, &state, source.get_token());
+  EXPECT_EQ(cancelled.stop, RFistaStop::kCancelled);
+  EXPECT_EQ(cancelled.iterations, 0);
+
+  int calls = 0;
+  RFistaState fresh;
+  const RFistaResult stopped = minimize_group_lasso(smooth, 0.1, 3, 4, options, &fresh, {},
+                                                    [&](const RFistaProgress& progress) {
+                                                      ++calls;
+                                                      EXPECT_EQ(progress.iteration, calls);
+                                                      return calls < 3;
+                                                    });
+  EXPECT_EQ(stopped.stop, RFistaStop::kCallback);
+  EXPECT_EQ(stopped.iterations, 3);
+  EXPECT_EQ(calls, 3);
+}
+
+TEST(RFista, MinNormSubgradientIsZeroExactlyAtTheMinimizer) {
+  const OrthogonalCase c = make_orthogonal_case(2, 5, 1.0, 2.5, 9);
+  const OrthogonalLeastSquares smooth(c.Q, c.b, 2, 5);
+  Eigen::MatrixXd gradient;
+  smooth.value_and_gradient(c.solution, &gradient);
+  EXPECT_LT(min_norm_subgradient(c.solution, gradient, 2.5).norm(), 1e-12);
+  Eigen::MatrixXd moved = c.solution;
+  moved(0, 0) += 0.1;
+  smooth.value_and_gradient(moved, &gradient);
+  EXPECT_GT(min_norm_subgradient(moved, gradient, 2.5).norm(), 1e-3);
+}
+
+TEST(RFista, InvalidOptionsNameTheField) {
+  RFistaOptions options;
+  options.backtrack_factor = 1.5;
+  EXPECT_NE(options.validate().find("backtrack_factor"), std::string::npos);
+  options = RFistaOptions{};
+  options.initial_step = -1;
+  EXPECT_NE(options.validate().find("initial_step"), std::string::npos);
+  const OrthogonalCase c = make_orthogonal_case(1, 2, 1.0, 1.0, 1);
+  const OrthogonalLeastSquares smooth(c.Q, c.b, 1, 2);
+  RFistaState state;
+  EXPECT_THROW(minimize_group_lasso(smooth, 1.0, 1, 2, options, &state), InputError);
+}
+
+}  // namespace
+}  // namespace convexnn
