@@ -162,12 +162,14 @@ void AugmentedLagrangianRun::polish(const Eigen::MatrixXd& blocks) {
   if (context_.stop_token.stop_requested()) return;
   const double previous_upper = best_upper_;
   const double previous_lower = best_lower_;
-  const Eigen::VectorXd prediction = recovered_network_prediction(problem_, result.blocks);
+  // Projected like every candidate (a no-op for the barrier's interior points).
+  const Eigen::MatrixXd feasible = project_onto_cones(problem_, result.blocks);
+  const Eigen::VectorXd prediction = recovered_network_prediction(problem_, feasible);
   const double upper = loss_value(problem_.loss, prediction, problem_.y) +
-                       problem_.beta * result.blocks.colwise().norm().sum();
-  if (upper < best_upper_ && problem_.max_cone_violation(result.blocks) == 0) {
+                       problem_.beta * feasible.colwise().norm().sum();
+  if (upper < best_upper_) {
     best_upper_ = upper;
-    solution_.blocks = result.blocks;
+    solution_.blocks = feasible;
   }
   const DualBound bound =
       dual_lower_bound(problem_, dual_candidate(problem_, prediction, &result.dual), nullptr);
