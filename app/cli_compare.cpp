@@ -239,6 +239,12 @@ void print_table(const LoadedProblem& loaded, const NonconvexOptions& nonconvex,
 }
 
 void run_compare(const CompareOptions& options) {
+  if (options.solver.solver == "gated") {
+    // Its optimum and bound belong to the gated relaxation, below the networks' objective.
+    throw InputError(
+        "--solver gated is not available in compare: its optimum is that of the gated ReLU "
+        "relaxation, not of the network objective the seeds minimize; use --solver admm or al");
+  }
   const NonconvexOptions nonconvex = make_nonconvex_options(options);
   const LoadedProblem loaded = load_problem(options.problem, options.solver);
 

@@ -56,6 +56,10 @@ TEST(CliSolver, BadChoicesNameTheOption) {
   const CommandResult unknown = run_cli(kProblem + " --solver sgd");
   EXPECT_NE(unknown.exit_code, 0);
   EXPECT_NE(unknown.output.find("--solver"), std::string::npos) << unknown.output;
+  const CommandResult compare =
+      run_cli("compare --dataset xor --n 12 --formulation exact --seeds 1 --solver gated");
+  EXPECT_EQ(compare.exit_code, 2) << compare.output;
+  EXPECT_NE(compare.output.find("--solver"), std::string::npos) << compare.output;
   const CommandResult rho = run_cli(kProblem + " --solver al --rho 2");
   EXPECT_EQ(rho.exit_code, 2) << rho.output;
   EXPECT_NE(rho.output.find("--rho"), std::string::npos) << rho.output;

@@ -1,7 +1,9 @@
 // R-FISTA (science.md 10.2) on group-lasso problems with closed-form solutions.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <stop_token>
+#include <vector>
 
 #include "convexnn/admm_building_blocks.h"
 #include "convexnn/errors.h"
@@ -182,6 +184,51 @@ TEST(RFista, MinNormSubgradientIsZeroExactlyAtTheMinimizer) {
   moved(0, 0) += 0.1;
   smooth.value_and_gradient(moved, &gradient);
   EXPECT_GT(min_norm_subgradient(moved, gradient, 2.5).norm(), 1e-3);
+}
+
+// The momentum is the standard t+ = (1 + sqrt(1 + 4 t^2)) / 2, not scnn's 1 + sqrt(1 + 4 t^2) / 2:
+// three iterations on f(u) = c u^2 / 2 with a fixed step, computed by hand.
+TEST(RFista, MomentumFollowsTheStandardRecurrence) {
+  const double c = 2.0;
+  const double step = 0.25;  // c * step = 1/2: the quadratic bound always holds
+  Eigen::MatrixXd Q(1, 1);
+  Q(0, 0) = std::sqrt(c);
+  const OrthogonalLeastSquares smooth(Q, Eigen::VectorXd::Zero(1), 1, 1);
+  RFistaOptions options;
+  options.initial_step = step;
+  options.growth_factor = 1.0;
+  options.restart = false;
+  options.subgradient_tolerance = 0.0;
+  options.max_iterations = 3;
+  RFistaState state;
+  state.iterate = Eigen::MatrixXd::Constant(1, 1, 1.0);
+  state.reset_momentum();
+  std::vector<double> iterates;
+  minimize_group_lasso(smooth, 0.0, 1, 1, options, &state, {}, [&](const RFistaProgress& progress) {
+    iterates.push_back(progress.iterate(0, 0));
+    return true;
+  });
+  ASSERT_EQ(iterates.size(), 3u);
+  const double contraction = 1.0 - step * c;
+  auto simulate = [&](bool slipped) {
+    std::vector<double> result;
+    double t = 1.0, w = 1.0, v = 1.0;
+    for (int k = 0; k < 3; ++k) {
+      const double next = contraction * v;
+      const double root = std::sqrt(1.0 + 4.0 * t * t);
+      const double t_next = slipped ? 1.0 + root / 2.0 : 0.5 * (1.0 + root);
+      v = next + ((t - 1.0) / t_next) * (next - w);
+      w = next;
+      t = t_next;
+      result.push_back(w);
+    }
+    return result;
+  };
+  const std::vector<double> standard = simulate(false);
+  const std::vector<double> slipped = simulate(true);
+  for (std::size_t k = 0; k < 3; ++k) EXPECT_NEAR(iterates[k], standard[k], 1e-15) << k;
+  // The hand computation can tell the two apart.
+  EXPECT_GT(std::abs(standard[2] - slipped[2]), 1e-3);
 }
 
 TEST(RFista, InvalidOptionsNameTheField) {

@@ -36,11 +36,13 @@ double constraint_violation(const ConvexProblem& problem, const Eigen::MatrixXd&
   return (-problem.cone_values(blocks)).cwiseMax(0.0).squaredNorm();
 }
 
-// The smooth part of a subproblem: loss plus the penalty term of the augmented Lagrangian.
+// The smooth part of a subproblem: loss plus the penalty term of the augmented Lagrangian. The
+// products go through ConvexProblem (one definition of F and G); n x 2P temporaries are kept to
+// the ones those return, as allocating them dominates the cost on small problems.
 class AugmentedSmooth : public SmoothFunction {
  public:
   AugmentedSmooth(const ConvexProblem& problem, const Eigen::MatrixXd& multipliers, double penalty)
-      : problem_(problem), multipliers_(multipliers), penalty_(penalty) {}
+      : problem_(problem), scaled_multipliers_(multipliers / penalty), penalty_(penalty) {}
 
   double value(const Eigen::MatrixXd& blocks) const override {
     return loss_value(problem_.loss, problem_.predict(blocks), problem_.y) +
@@ -49,19 +51,23 @@ class AugmentedSmooth : public SmoothFunction {
   double value_and_gradient(const Eigen::MatrixXd& blocks,
                             Eigen::MatrixXd* gradient) const override {
     const Eigen::VectorXd prediction = problem_.predict(blocks);
-    const Eigen::MatrixXd gaps = shifted_gaps(blocks);
-    *gradient = problem_.predict_adjoint(loss_gradient(problem_.loss, prediction, problem_.y)) -
-                penalty_ * problem_.cone_adjoint(gaps);
-    return loss_value(problem_.loss, prediction, problem_.y) + 0.5 * penalty_ * gaps.squaredNorm();
+    Eigen::MatrixXd gaps = shifted_gaps(blocks);
+    const double penalty_value = 0.5 * penalty_ * gaps.squaredNorm();
+    gaps *= -penalty_;
+    *gradient = problem_.cone_adjoint(gaps);
+    *gradient += problem_.predict_adjoint(loss_gradient(problem_.loss, prediction, problem_.y));
+    return loss_value(problem_.loss, prediction, problem_.y) + penalty_value;
   }
 
  private:
-  // (g_b(u) + gamma_b / delta)_+ for all blocks, n x 2P.
+  // (g_b(u) + gamma_b / delta)_+ for all blocks, n x 2P, computed in the cone values' storage.
   Eigen::MatrixXd shifted_gaps(const Eigen::MatrixXd& blocks) const {
-    return (multipliers_ / penalty_ - problem_.cone_values(blocks)).cwiseMax(0.0);
+    Eigen::MatrixXd values = problem_.cone_values(blocks);
+    values = (scaled_multipliers_ - values).cwiseMax(0.0);
+    return values;
   }
   const ConvexProblem& problem_;
-  const Eigen::MatrixXd& multipliers_;
+  const Eigen::MatrixXd scaled_multipliers_;  // gamma / delta
   double penalty_;
 };
 
@@ -156,12 +162,14 @@ void AugmentedLagrangianRun::polish(const Eigen::MatrixXd& blocks) {
   if (context_.stop_token.stop_requested()) return;
   const double previous_upper = best_upper_;
   const double previous_lower = best_lower_;
-  const Eigen::VectorXd prediction = recovered_network_prediction(problem_, result.blocks);
+  // Projected like every candidate (a no-op for the barrier's interior points).
+  const Eigen::MatrixXd feasible = project_onto_cones(problem_, result.blocks);
+  const Eigen::VectorXd prediction = recovered_network_prediction(problem_, feasible);
   const double upper = loss_value(problem_.loss, prediction, problem_.y) +
-                       problem_.beta * result.blocks.colwise().norm().sum();
-  if (upper < best_upper_ && problem_.max_cone_violation(result.blocks) == 0) {
+                       problem_.beta * feasible.colwise().norm().sum();
+  if (upper < best_upper_) {
     best_upper_ = upper;
-    solution_.blocks = result.blocks;
+    solution_.blocks = feasible;
   }
   const DualBound bound =
       dual_lower_bound(problem_, dual_candidate(problem_, prediction, &result.dual), nullptr);

@@ -65,8 +65,9 @@ struct TrainingResult {
   ConeDecomposition decomposition;                      // solver gated
 };
 
-// `warm_start` (optional) is a previous standard run's state on the same patterns; robust runs
-// (config.epsilon > 0) ignore it.
+// `warm_start` (optional) is a previous standard ADMM run's state on the same patterns; robust runs
+// (config.epsilon > 0) and the al and gated solvers ignore it (they warm-start through their own
+// solve_* functions and state structs).
 TrainingResult train_network(const PreparedProblem& prepared, const TrainingConfig& config,
                              SolverObserver* observer = nullptr, std::stop_token stop = {},
                              const AdmmState* warm_start = nullptr);
