@@ -125,7 +125,11 @@ void print_json(const LoadedProblem& loaded, const NonconvexOptions& nonconvex,
                {"features", loaded.dataset.num_features()}};
   j["program"] = {{"formulation", loaded.formulation},
                   {"loss", to_string(loaded.config.loss)},
-                  {"beta", loaded.config.beta}};
+                  {"beta", loaded.config.beta},
+                  {"activation", loaded.config.activation.name()}};
+  if (loaded.config.activation.kind == ActivationKind::kLeakyRelu) {
+    j["program"]["leaky_slope"] = loaded.config.activation.leaky_slope;
+  }
   nlohmann::json run_list = nlohmann::json::array();
   for (const NonconvexResult& run : runs) {
     run_list.push_back({{"seed", run.seed},
@@ -179,7 +183,9 @@ void print_table(const LoadedProblem& loaded, const NonconvexOptions& nonconvex,
             << " train, " << loaded.split.test.num_samples() << " test, "
             << loaded.dataset.num_features() << " features)\n";
   std::cout << "Objective: " << to_string(loaded.config.loss) << " loss + beta/2 sum_j "
-            << "(|[w_j, b_j]|^2 + a_j^2), beta " << loaded.config.beta << "\n";
+            << "(|[w_j, b_j]|^2 + a_j^2), beta " << loaded.config.beta << ", activation "
+            << loaded.config.activation.name() << " = " << loaded.config.activation.formula()
+            << "\n";
   std::cout << "Back-propagation: " << to_string(nonconvex.optimizer) << ", lr "
             << format_number(nonconvex.learning_rate);
   if (nonconvex.optimizer == NonconvexOptimizer::kSgd) {

@@ -7,8 +7,8 @@
 #include <cstdio>
 #include <iostream>
 #include <memory>
-#include <optional>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <sstream>
 
 #include "cli_common.h"
@@ -19,8 +19,8 @@
 #include "convexnn/errors.h"
 #include "convexnn/local_robustness.h"
 #include "convexnn/model_json.h"
-#include "convexnn/training_record.h"
 #include "convexnn/training.h"
+#include "convexnn/training_record.h"
 
 namespace convexnn::cli {
 namespace {
@@ -52,7 +52,8 @@ class CliObserver : public SolverObserver {
   ObserverAction on_iteration(const IterationReport& r, const IterateView&) override {
     if (log_) {
       char line[512];
-      std::snprintf(line, sizeof line, "%lld,%.6f,%.17g,%.17g,%.17g,%.17g,%.6e,%.6e,%.6e,%.6g,%lld,%.6f,%.6f,%.6f\n",
+      std::snprintf(line, sizeof line,
+                    "%lld,%.6f,%.17g,%.17g,%.17g,%.17g,%.6e,%.6e,%.6e,%.6g,%lld,%.6f,%.6f,%.6f\n",
                     static_cast<long long>(r.iteration), r.elapsed_seconds, r.convex_objective,
                     r.network_objective, r.best_network_objective, r.lower_bound, r.relative_gap,
                     r.primal_residual, r.dual_residual, r.rho,
@@ -63,9 +64,10 @@ class CliObserver : public SolverObserver {
     const auto now = std::chrono::steady_clock::now();
     if (progress_ && now - last_progress_ > std::chrono::milliseconds(100)) {
       last_progress_ = now;
-      std::fprintf(stderr, "\r  iter %7lld  objective %.8g  bound %.8g  gap %.2e  neurons %lld  acc %.3f   ",
-                   static_cast<long long>(r.iteration), r.best_network_objective, r.lower_bound,
-                   r.relative_gap, static_cast<long long>(r.active_neurons), r.train_accuracy);
+      std::fprintf(
+          stderr, "\r  iter %7lld  objective %.8g  bound %.8g  gap %.2e  neurons %lld  acc %.3f   ",
+          static_cast<long long>(r.iteration), r.best_network_objective, r.lower_bound,
+          r.relative_gap, static_cast<long long>(r.active_neurons), r.train_accuracy);
       std::fflush(stderr);
       printed_ = true;
     }
@@ -108,11 +110,14 @@ nlohmann::json metrics_json(const RobustnessMetrics& m) {
 }
 
 nlohmann::json summary_json(const SolverSummary& s, const TrainingResult& result,
-                            double train_accuracy, double test_accuracy, Eigen::Index n_train,
-                            Eigen::Index n_test, const std::optional<RobustnessReport>& robust) {
+                            const Activation& activation, double train_accuracy,
+                            double test_accuracy, Eigen::Index n_train, Eigen::Index n_test,
+                            const std::optional<RobustnessReport>& robust) {
   nlohmann::json j;
   j["status"] = to_string(s.status);
   j["message"] = s.message;
+  j["activation"] = activation.name();
+  if (activation.kind == ActivationKind::kLeakyRelu) j["leaky_slope"] = activation.leaky_slope;
   j["iterations"] = s.iterations;
   j["setup_seconds"] = s.setup_seconds;
   j["solve_seconds"] = s.solve_seconds;
@@ -192,7 +197,7 @@ void run_train(const TrainOptions& options) {
   }
 
   if (options.json) {
-    std::cout << summary_json(summary, result, train_accuracy, test_accuracy,
+    std::cout << summary_json(summary, result, config.activation, train_accuracy, test_accuracy,
                               split.train.num_samples(), split.test.num_samples(), robust)
                      .dump(2)
               << "\n";
@@ -200,7 +205,13 @@ void run_train(const TrainOptions& options) {
     std::cout << "Data: " << dataset.source << " (" << split.train.num_samples() << " train, "
               << split.test.num_samples() << " test, " << dataset.num_features() << " features)\n";
     std::cout << "Program: " << options.problem.formulation << " patterns, " << options.problem.loss
-              << " loss, beta " << config.beta;
+              << " loss, beta " << config.beta << ", activation " << config.activation.name();
+    if (config.activation.kind != ActivationKind::kRelu) {
+      std::cout << " = " << config.activation.formula();
+    }
+    if (config.activation.kind == ActivationKind::kAbsolute) {
+      std::cout << " (one pattern per complementary pair)";
+    }
     if (config.epsilon > 0) std::cout << ", robust with epsilon " << config.epsilon;
     std::cout << "\n\n";
     std::cout << summary.full_report();
@@ -224,7 +235,8 @@ void run_train(const TrainOptions& options) {
       print_metrics("train", robust->train);
       if (robust->test) print_metrics("test", *robust->test);
     }
-    if (!options.out_path.empty()) std::cout << "  model written to      " << options.out_path << "\n";
+    if (!options.out_path.empty())
+      std::cout << "  model written to      " << options.out_path << "\n";
   }
   if (summary.status == SolverStatus::kNumericalFailure) {
     throw CommandFailed("training failed: " + summary.message, 1);
@@ -235,18 +247,21 @@ void run_train(const TrainOptions& options) {
 
 void register_train_command(CLI::App& app) {
   auto options = std::make_shared<TrainOptions>();
-  CLI::App* train = app.add_subcommand("train", "Train a two-layer ReLU network by convex optimization");
+  CLI::App* train = app.add_subcommand(
+      "train", "Train a two-layer network (ReLU, leaky ReLU or |t|) by convex optimization");
   add_problem_options(*train, options->problem);
-  train->add_option("--epsilon", options->epsilon,
-                    "Adversarial training: l_inf radius in the data's units (0: standard "
-                    "training). Trains the robust convex program; --tol then bounds its relative "
-                    "KKT residuals")
+  train
+      ->add_option("--epsilon", options->epsilon,
+                   "Adversarial training: l_inf radius in the data's units (0: standard "
+                   "training). Trains the robust convex program; --tol then bounds its relative "
+                   "KKT residuals")
       ->capture_default_str();
   add_convex_solver_options(*train, options->solver);
   train->add_option("--out", options->out_path, "Write the trained model as JSON");
   train->add_option("--log", options->log_path, "Write one CSV row per reported iteration");
-  train->add_option("--report-every", options->report_every,
-                    "Report (progress, log) every k-th iteration")
+  train
+      ->add_option("--report-every", options->report_every,
+                   "Report (progress, log) every k-th iteration")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
   train->add_flag("--json", options->json, "Print the final summary as JSON on stdout");

@@ -26,6 +26,9 @@ struct TrainingConfig {
   // standardization). 0 trains the standard program (C); > 0 the robust program (RC,
   // science.md 6.2) with the robust solver, whose options are derived from `admm`.
   double epsilon = 0.0;
+  // Hidden-layer activation: relu, leaky-relu or abs (science.md 8.1); robust training needs relu.
+  // Absolute-value problems keep one pattern per complementary pair.
+  Activation activation;
   AdmmOptions admm;
 
   // Empty when valid, else a message naming the field.
