@@ -34,5 +34,6 @@ void register_train_command(CLI::App& app);
 void register_data_commands(CLI::App& app);  // predict, generate, datasets
 void register_attack_command(CLI::App& app);
 void register_compare_command(CLI::App& app);  // back-propagation vs the convex optimum
+void register_certify_command(CLI::App& app);  // dual certificate of a trained network
 
 }  // namespace convexnn::cli
