@@ -10,11 +10,13 @@
 #include <string>
 
 #include "convexnn/admm_solver.h"
+#include "convexnn/adversarial_attacks.h"
 #include "convexnn/block_linear_system.h"
 #include "convexnn/box_output_range.h"
 #include "convexnn/cone_projection.h"
 #include "convexnn/errors.h"
 #include "convexnn/local_robustness.h"
+#include "convexnn/model_json.h"
 #include "convexnn/network_gradient.h"
 #include "convexnn/network_recovery.h"
 #include "convexnn/nonconvex_training.h"
@@ -335,6 +337,58 @@ TEST(PiecewiseLinearActivation, RobustnessToolsHonourTheActivation) {
     EXPECT_LE(local.output_lower, range.min + 1e-9);
     EXPECT_GE(local.output_upper, range.max - 1e-9);
   }
+}
+
+// FGSM steps along sign(-y grad f) of the network's own activation: compared with central
+// differences of f (away from kinks) for leaky ReLU and |t|.
+TEST(PiecewiseLinearActivation, FgsmFollowsTheActivationsGradient) {
+  for (const Activation activation : {Activation::leaky_relu(0.3), Activation::absolute()}) {
+    SCOPED_TRACE(activation_label(activation));
+    Rng rng(12);
+    TwoLayerNetwork network;
+    network.first_weights = random_matrix(5, 2, rng);
+    network.first_bias = random_matrix(5, 1, rng).col(0);
+    network.second_weights = random_matrix(5, 1, rng).col(0);
+    network.activation = activation;
+    const Eigen::MatrixXd X = random_matrix(20, 2, rng);
+    const Eigen::VectorXd y = Eigen::VectorXd::Ones(20);
+    AttackOptions options;
+    options.epsilon = 0.01;
+    const Eigen::MatrixXd attacked = fgsm_attack(network, X, y, options);
+    const double h = 1e-7;
+    for (Eigen::Index k = 0; k < X.rows(); ++k) {
+      for (Eigen::Index c = 0; c < 2; ++c) {
+        Eigen::MatrixXd plus = X.row(k), minus = X.row(k);
+        plus(0, c) += h;
+        minus(0, c) -= h;
+        const double slope = (network.predict(plus)[0] - network.predict(minus)[0]) / (2 * h);
+        if (std::abs(slope) < 1e-4) continue;
+        // Margin objective -y f: the step is -epsilon sign(df/dx) for y = +1.
+        EXPECT_NEAR(attacked(k, c) - X(k, c), slope > 0 ? -0.01 : 0.01, 1e-12);
+      }
+    }
+  }
+}
+
+// The training record names the activation; files written before it existed read as ReLU.
+TEST(PiecewiseLinearActivation, TrainingRecordCarriesTheActivation) {
+  Model model;
+  model.network.first_weights = Eigen::MatrixXd::Ones(1, 2);
+  model.network.first_bias = Eigen::VectorXd::Zero(1);
+  model.network.second_weights = Eigen::VectorXd::Ones(1);
+  model.network.activation = Activation::absolute();
+  TrainingRecord record;
+  record.activation = "abs";
+  model.training = record;
+  const Model loaded = model_from_json(model_to_json(model), "memory");
+  ASSERT_TRUE(loaded.training.has_value());
+  EXPECT_EQ(loaded.training->activation, "abs");
+  EXPECT_EQ(loaded.network.activation, Activation::absolute());
+  std::string text = model_to_json(model);
+  const auto position = text.find("\"activation\": \"abs\"");
+  ASSERT_NE(position, std::string::npos) << text;
+  text.replace(position, std::string("\"activation\": \"abs\"").size(), "\"unused\": 0");
+  EXPECT_EQ(model_from_json(text, "memory").training->activation, "relu");
 }
 
 }  // namespace
