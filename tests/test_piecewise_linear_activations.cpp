@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cmath>
 #include <set>
+#include <stdexcept>
 #include <string>
 
 #include "convexnn/admm_solver.h"
@@ -290,6 +291,12 @@ TEST(PiecewiseLinearActivation, UnsupportedUsesAreRejectedByName) {
   problem.activation = Activation::leaky_relu(0.1);
   problem.finalize();
   EXPECT_THROW(RobustProblem(problem, 0.1), InputError);
+  // Changing the activation without finalize() must not silently keep the old S_i.
+  problem.activation = Activation::absolute();
+  const Eigen::MatrixXd zero = Eigen::MatrixXd::Zero(problem.dim(), problem.num_blocks());
+  EXPECT_THROW(problem.predict(zero), std::logic_error);
+  problem.finalize();
+  EXPECT_NO_THROW(problem.predict(zero));
   TwoLayerNetwork network;
   network.first_weights = Eigen::MatrixXd::Ones(1, 2);
   network.first_bias = Eigen::VectorXd::Zero(1);

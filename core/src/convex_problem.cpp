@@ -1,5 +1,7 @@
 #include "convexnn/convex_problem.h"
 
+#include <stdexcept>
+
 #include "convexnn/errors.h"
 
 namespace convexnn {
@@ -36,24 +38,35 @@ Eigen::MatrixXd with_bias_column(const Eigen::MatrixXd& X) {
 void ConvexProblem::finalize() {
   pattern_signs_ = 2.0 * patterns.masks.array() - 1.0;
   activation_diagonals_ = activation_diagonals_for(activation, patterns.masks);
+  finalized_activation_ = activation;
+}
+
+const Eigen::MatrixXd& ConvexProblem::checked_diagonals() const {
+  if (!(activation == finalized_activation_) ||
+      activation_diagonals_.cols() != patterns.masks.cols() ||
+      activation_diagonals_.rows() != patterns.masks.rows()) {
+    throw std::logic_error(
+        "ConvexProblem: finalize() must be called after changing the activation or the patterns");
+  }
+  return activation_diagonals_;
 }
 
 const Eigen::MatrixXd& ConvexProblem::pattern_signs() const { return pattern_signs_; }
 
-const Eigen::MatrixXd& ConvexProblem::activation_diagonals() const { return activation_diagonals_; }
+const Eigen::MatrixXd& ConvexProblem::activation_diagonals() const { return checked_diagonals(); }
 
 Eigen::VectorXd ConvexProblem::predict(const Eigen::MatrixXd& blocks) const {
   const Eigen::Index P = num_patterns();
   // S_i X (v_i - w_i) summed over i: one GEMM on the block differences, then scale and reduce.
   const Eigen::MatrixXd products = X * (blocks.leftCols(P) - blocks.rightCols(P));
-  return (products.array() * activation_diagonals_.array()).rowwise().sum();
+  return (products.array() * checked_diagonals().array()).rowwise().sum();
 }
 
 Eigen::MatrixXd ConvexProblem::predict_adjoint(const Eigen::VectorXd& r) const {
   const Eigen::Index P = num_patterns();
   Eigen::MatrixXd result(dim(), 2 * P);
   result.leftCols(P).noalias() =
-      X.transpose() * (activation_diagonals_.array().colwise() * r.array()).matrix();
+      X.transpose() * (checked_diagonals().array().colwise() * r.array()).matrix();
   result.rightCols(P) = -result.leftCols(P);
   return result;
 }

@@ -59,8 +59,13 @@ struct ConvexProblem {
   void finalize();
 
  private:
+  // The cached S_i; checked against `activation` and the pattern count on use, so a problem whose
+  // activation changed without finalize() fails loudly instead of silently using the old S_i.
+  const Eigen::MatrixXd& checked_diagonals() const;
+
   Eigen::MatrixXd pattern_signs_;
   Eigen::MatrixXd activation_diagonals_;
+  Activation finalized_activation_;
 };
 
 // The diagonals s_i of S_i (science.md 8.1) for 0/1 masks (n x P). Throws InputError naming the
