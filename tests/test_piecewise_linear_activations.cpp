@@ -192,6 +192,26 @@ TEST(PiecewiseLinearActivation, AbsKeepsOnePatternPerComplementaryPair) {
   }
 }
 
+// Dropping complementary patterns loses nothing for |t|: the optimum over all patterns is the same.
+TEST(PiecewiseLinearActivation, AbsOptimumUnchangedByDroppingComplements) {
+  for (const LossKind loss : {LossKind::kSquared, LossKind::kLogistic}) {
+    const PreparedProblem halved = exact_problem(8, 13, Activation::absolute(), loss);
+    ConvexProblem full = exact_problem(8, 13, Activation::relu(), loss).problem;
+    full.activation = Activation::absolute();
+    full.finalize();
+    ASSERT_GT(full.num_patterns(), halved.problem.num_patterns());
+    AdmmOptions options;
+    options.relative_gap_tolerance = 1e-8;
+    AdmmSolution a, b;
+    const SolverSummary on_halved = solve_admm(halved.problem, options, &a);
+    const SolverSummary on_full = solve_admm(full, options, &b);
+    ASSERT_EQ(on_halved.status, SolverStatus::kConverged);
+    ASSERT_EQ(on_full.status, SolverStatus::kConverged);
+    EXPECT_NEAR(on_halved.network_objective, on_full.network_objective,
+                2e-8 * std::max(1.0, on_full.network_objective));
+  }
+}
+
 // The interior-point optima of tests/data/reference/activations8.json (make_reference.py).
 TEST(PiecewiseLinearActivation, AdmmBoundsEncloseInteriorPointOptimum) {
   const nlohmann::json reference = testing::load_reference("activations8");
