@@ -116,6 +116,25 @@ TEST_P(NetworkCertificateTest, ConvexOptimumIsReportedOptimal) {
   EXPECT_NEAR(certificate.network_objective, trained.summary.network_objective, 1e-9);
 }
 
+// The hinge's subgradient at margin 1 is ambiguous; the certificate still recognises the optimum.
+TEST_P(NetworkCertificateTest, HingeOptimumIsReportedOptimal) {
+  const Dataset data = testing::random_xor(10, 5);
+  TrainingConfig config = exact(GetParam());
+  config.loss = LossKind::kHinge;
+  const PreparedProblem prepared = prepare_problem(data, nullptr, config);
+  const TrainingResult trained = train_network(prepared, config);
+  ASSERT_EQ(trained.summary.status, SolverStatus::kConverged);
+  const NetworkCertificate certificate =
+      certify_network(trained.network, data, LossKind::kHinge, kBeta, certificate_options());
+  EXPECT_TRUE(certificate.optimal_on_own_patterns) << certificate.own_relative_gap;
+  EXPECT_TRUE(certificate.violations.empty()) << certificate.fresh_max_constraint;
+  // And a worse network is still caught.
+  TwoLayerNetwork worse = trained.network;
+  worse.second_weights *= 0.5;
+  EXPECT_FALSE(certify_network(worse, data, LossKind::kHinge, kBeta, certificate_options())
+                   .globally_optimal_on_tested_patterns());
+}
+
 // Optimal on a few patterns only: its own program is solved, but fresh patterns violate the
 // certificate, and the re-solve on own + violating patterns lowers the objective.
 TEST_P(NetworkCertificateTest, RestrictedOptimumIsCaughtByFreshPatternsAndImproved) {

@@ -47,7 +47,9 @@ struct NetworkCertificate {
   double network_objective = 0.0;   // TwoLayerNetwork::objective (weight decay)
   double convex_objective = 0.0;    // objective of `blocks` (<= network objective; equal when
                                     // every neuron is balanced, |u_j| = |a_j|, and unshared)
-  Eigen::VectorXd lambda;           // grad l(f(X)), clipped into the conjugate's domain
+  // grad l(f(X)), clipped into the conjugate's domain; for the hinge (set-valued at margin 1)
+  // the dual of the own program, found by the restricted interior-point method.
+  Eigen::VectorXd lambda;
   double own_lower_bound = 0.0;     // dual bound on the own program
   double own_relative_gap = 0.0;    // (convex_objective - own_lower_bound) / max(1, |U|)
   double own_max_constraint = 0.0;  // max_b q_b(lambda) over own blocks
