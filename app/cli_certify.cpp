@@ -175,7 +175,8 @@ void run_certify(const CertifyOptions& options) {
   } else if (!certificate.optimal_on_own_patterns) {
     std::cout << "NOT optimal even over its own patterns (relative gap "
               << certificate.own_relative_gap << " > " << options.tolerance
-              << "): training has not reached a stationary point.\n";
+              << "): training has not reached a stationary point, or neurons that collapsed "
+                 "towards zero sit at a saddle.\n";
   } else {
     std::cout << "optimal over its own patterns, but NOT globally optimal: "
               << certificate.violations.size() << " fresh pattern(s) give a descent direction.\n";
