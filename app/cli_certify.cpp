@@ -1,6 +1,7 @@
 // `convexnn certify`: is a trained network (e.g. from back-propagation) a global optimum of the
 // convex program over its own activation patterns, and do fresh patterns beat it
 // (science.md 8.3)? Optionally re-solves from it on own + violating patterns.
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <iostream>
@@ -15,6 +16,15 @@
 
 namespace convexnn::cli {
 namespace {
+
+// A pattern as the string of d_k over the samples, e.g. "0110".
+std::string pattern_string(const PatternSet& patterns, Eigen::Index column) {
+  std::string text;
+  for (Eigen::Index k = 0; k < patterns.num_samples(); ++k) {
+    text += patterns.masks(k, column) > 0.5 ? '1' : '0';
+  }
+  return text;
+}
 
 struct CertifyOptions {
   std::string model_path;
@@ -116,6 +126,13 @@ void run_certify(const CertifyOptions& options) {
     j["violating_patterns"] = certificate.violations.size();
     j["max_fresh_constraint_over_beta"] = certificate.fresh_max_constraint / beta;
     j["combined_lower_bound"] = certificate.combined_lower_bound;
+    nlohmann::json violations = nlohmann::json::array();
+    for (const PatternViolation& violation : certificate.violations) {
+      violations.push_back(
+          {{"q_over_beta", violation.value / beta},
+           {"pattern", pattern_string(certificate.fresh_patterns, violation.fresh_index)}});
+    }
+    j["violations"] = violations;
     j["globally_optimal_on_tested_patterns"] = optimal;
     if (resolved) {
       j["resolve"] = {{"patterns", resolved->problem.num_patterns()},
@@ -164,6 +181,16 @@ void run_certify(const CertifyOptions& options) {
     std::cout << line;
   }
   std::cout << "\n";
+  // The worst few violated patterns (d_k over the samples), when they fit on a line.
+  if (data.num_samples() <= 80) {
+    const std::size_t shown = std::min<std::size_t>(certificate.violations.size(), 5);
+    for (std::size_t t = 0; t < shown; ++t) {
+      const PatternViolation& violation = certificate.violations[t];
+      std::snprintf(line, sizeof line, "    q/beta %-8.4g %s\n", violation.value / beta,
+                    pattern_string(certificate.fresh_patterns, violation.fresh_index).c_str());
+      std::cout << line;
+    }
+  }
   std::snprintf(line, sizeof line, "  lower bound own+fresh %.10g\n",
                 certificate.combined_lower_bound);
   std::cout << line;

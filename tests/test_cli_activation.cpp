@@ -139,6 +139,10 @@ TEST(CliActivation, CompareThenCertifyAndResolve) {
   const nlohmann::json verdict = parse_json(certified);
   EXPECT_EQ(verdict["activation"], "leaky-relu");
   EXPECT_EQ(verdict["globally_optimal_on_tested_patterns"], false);
+  ASSERT_FALSE(verdict["violations"].empty());
+  EXPECT_GT(verdict["violations"][0]["q_over_beta"].get<double>(), 1.0);
+  EXPECT_EQ(verdict["violations"][0]["pattern"].get<std::string>().size(), 20u);
+  EXPECT_EQ(verdict["violations"].size(), verdict["violating_patterns"].get<std::size_t>());
   ASSERT_TRUE(verdict["resolve"].is_object());
   EXPECT_LT(verdict["resolve"]["objective_after"].get<double>(),
             verdict["resolve"]["objective_before"].get<double>() - 1e-3);
