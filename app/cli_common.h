@@ -37,7 +37,8 @@ Dataset load_data_source(const DataSourceOptions& options);
 void register_train_command(CLI::App& app);
 void register_data_commands(CLI::App& app);  // predict, generate, datasets
 void register_attack_command(CLI::App& app);
-void register_compare_command(CLI::App& app);
-void register_bench_command(CLI::App& app);  // fixed problems: time to gap, memory, GFLOP/s  // back-propagation vs the convex optimum
+void register_compare_command(CLI::App& app);  // back-propagation vs the convex optimum
+void register_certify_command(CLI::App& app);  // dual certificate of a trained network
+void register_bench_command(CLI::App& app);    // fixed problems: time to gap, memory, GFLOP/s
 
 }  // namespace convexnn::cli

@@ -14,6 +14,7 @@
 #include "cli_common.h"
 #include "cli_problem_options.h"
 #include "convexnn/errors.h"
+#include "convexnn/model_json.h"
 #include "convexnn/nonconvex_training.h"
 #include "convexnn/training.h"
 
@@ -36,6 +37,7 @@ struct CompareOptions {
   int batch_size = 0;
   double init_scale = 1.0;
   bool json = false;
+  std::string best_out;  // --best-out: the lowest-objective back-propagation network
 };
 
 constexpr double kDefaultSgdRate = 0.05;
@@ -125,7 +127,11 @@ void print_json(const LoadedProblem& loaded, const NonconvexOptions& nonconvex,
                {"features", loaded.dataset.num_features()}};
   j["program"] = {{"formulation", loaded.formulation},
                   {"loss", to_string(loaded.config.loss)},
-                  {"beta", loaded.config.beta}};
+                  {"beta", loaded.config.beta},
+                  {"activation", loaded.config.activation.name()}};
+  if (loaded.config.activation.kind == ActivationKind::kLeakyRelu) {
+    j["program"]["leaky_slope"] = loaded.config.activation.leaky_slope;
+  }
   nlohmann::json run_list = nlohmann::json::array();
   for (const NonconvexResult& run : runs) {
     run_list.push_back({{"seed", run.seed},
@@ -179,7 +185,9 @@ void print_table(const LoadedProblem& loaded, const NonconvexOptions& nonconvex,
             << " train, " << loaded.split.test.num_samples() << " test, "
             << loaded.dataset.num_features() << " features)\n";
   std::cout << "Objective: " << to_string(loaded.config.loss) << " loss + beta/2 sum_j "
-            << "(|[w_j, b_j]|^2 + a_j^2), beta " << loaded.config.beta << "\n";
+            << "(|[w_j, b_j]|^2 + a_j^2), beta " << loaded.config.beta << ", activation "
+            << loaded.config.activation.name() << " = " << loaded.config.activation.formula()
+            << "\n";
   std::cout << "Back-propagation: " << to_string(nonconvex.optimizer) << ", lr "
             << format_number(nonconvex.learning_rate);
   if (nonconvex.optimizer == NonconvexOptimizer::kSgd) {
@@ -266,6 +274,29 @@ void run_compare(const CompareOptions& options) {
         classification_accuracy(network.predict(loaded.split.test.X), loaded.split.test.y);
   }
   const Aggregate totals = aggregate(runs, convex.result.summary);
+  if (!options.best_out.empty()) {
+    // The lowest-objective run, for `convexnn certify`.
+    const auto best = std::min_element(runs.begin(), runs.end(), [](const auto& a, const auto& b) {
+      return a.objective < b.objective;
+    });
+    Model model;
+    model.network = best->network;
+    model.label_mapping = loaded.dataset.label_mapping;
+    TrainingRecord record;
+    record.formulation = "backpropagation";
+    record.loss = to_string(loaded.config.loss);
+    record.beta = loaded.config.beta;
+    record.seed = best->seed;
+    record.objective = best->objective;
+    record.lower_bound = convex.result.summary.lower_bound;
+    record.gap = (best->objective - record.lower_bound) / std::max(1.0, std::abs(best->objective));
+    record.iterations = best->epochs_completed;
+    record.status = to_string(best->status);
+    record.certified_global_optimum = false;
+    record.activation = loaded.config.activation.name();
+    model.training = record;
+    save_model(model, options.best_out);
+  }
   if (options.json) {
     print_json(loaded, nonconvex, runs, nonconvex_wall_seconds, convex, totals);
   } else {
@@ -309,6 +340,9 @@ void register_compare_command(CLI::App& app) {
                    "Scale of the random initial weights (1: He initialization)")
       ->capture_default_str();
   compare->add_flag("--json", options->json, "Print the comparison as JSON on stdout");
+  compare->add_option("--best-out", options->best_out,
+                      "Write the lowest-objective back-propagation network as a model JSON (for "
+                      "`convexnn certify`)");
   compare->callback([options, learning_rate] {
     options->learning_rate_given = learning_rate->count() > 0;
     run_compare(*options);

@@ -6,13 +6,15 @@
 #include "convexnn/errors.h"
 
 int main(int argc, char** argv) {
-  CLI::App app{"convexnn: train two-layer ReLU networks to a certified global optimum"};
+  CLI::App app{
+      "convexnn: train two-layer ReLU (or leaky ReLU, |t|) networks to a certified global optimum"};
   app.require_subcommand(1);
   convexnn::cli::register_train_command(app);
   convexnn::cli::register_data_commands(app);
   convexnn::cli::register_attack_command(app);
   convexnn::cli::register_compare_command(app);
   convexnn::cli::register_bench_command(app);
+  convexnn::cli::register_certify_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& help) {

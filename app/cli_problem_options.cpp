@@ -1,6 +1,7 @@
 #include "cli_problem_options.h"
 
 #include <cmath>
+#include <sstream>
 #include <vector>
 
 #include "convexnn/errors.h"
@@ -34,6 +35,36 @@ void add_problem_options(CLI::App& command, ProblemOptions& options, bool allow_
   command.add_option("--standardize", options.standardize, "Input scaling: none or zscore")
       ->check(CLI::IsMember({"none", "zscore"}))
       ->capture_default_str();
+  command
+      .add_option("--activation", options.activation,
+                  "Hidden-layer activation: relu, leaky-relu (max(t, kappa t)) or abs (|t|)")
+      ->capture_default_str();
+  command.add_option("--leaky-slope", options.leaky_slope,
+                     "Slope kappa in [0, 1) of leaky-relu for t < 0 (default 0.01)");
+}
+
+Activation make_activation(const ProblemOptions& problem) {
+  Activation activation;
+  activation.kind = parse_activation_kind(problem.activation);
+  if (activation.kind == ActivationKind::kQuadratic ||
+      activation.kind == ActivationKind::kPolynomial) {
+    throw InputError("--activation " + problem.activation +
+                     ": degree-2 activations are trained as a semidefinite program (science.md "
+                     "9), which this command does not provide; choose relu, leaky-relu or abs");
+  }
+  const bool slope_given = !std::isnan(problem.leaky_slope);
+  if (activation.kind == ActivationKind::kLeakyRelu) {
+    activation.leaky_slope = slope_given ? problem.leaky_slope : kDefaultLeakySlope;
+    if (!activation.validate().empty()) {
+      std::ostringstream message;
+      message << "--leaky-slope must be in [0, 1) (got " << problem.leaky_slope << ")";
+      throw InputError(message.str());
+    }
+  } else if (slope_given) {
+    throw InputError("--leaky-slope applies only to --activation leaky-relu (got --activation " +
+                     problem.activation + ")");
+  }
+  return activation;
 }
 
 void add_convex_solver_options(CLI::App& command, ConvexSolverCliOptions& options) {
@@ -71,6 +102,7 @@ TrainingConfig make_training_config(const ProblemOptions& problem,
   config.loss = loss_from_string(problem.loss);
   config.beta = problem.beta;
   config.epsilon = epsilon;
+  config.activation = make_activation(problem);
   if (problem.standardize == "zscore") {
     config.standardize = true;
   } else if (problem.standardize != "none") {

@@ -4,6 +4,7 @@
 // turning them into a prepared problem.
 #include <CLI/CLI.hpp>
 #include <cstdint>
+#include <limits>
 #include <string>
 
 #include "cli_common.h"
@@ -21,7 +22,16 @@ struct ProblemOptions {
   double beta = 1e-2;
   double test_fraction = 0.0;
   std::string standardize = "none";
+  // relu | leaky-relu | abs (quadratic | poly2 are recognised but belong to the SDP solver).
+  std::string activation = "relu";
+  // --leaky-slope; NaN when not given (then kDefaultLeakySlope for leaky-relu).
+  double leaky_slope = std::numeric_limits<double>::quiet_NaN();
 };
+
+inline constexpr double kDefaultLeakySlope = 0.01;
+
+// The activation named by --activation / --leaky-slope; throws InputError naming the option.
+Activation make_activation(const ProblemOptions& problem);
 
 struct ConvexSolverCliOptions {
   std::string solver = "admm";  // admm, al or gated

@@ -113,12 +113,15 @@ nlohmann::json metrics_json(const RobustnessMetrics& m) {
 }
 
 nlohmann::json summary_json(const SolverSummary& s, const TrainingResult& result,
-                            double train_accuracy, double test_accuracy, Eigen::Index n_train,
-                            Eigen::Index n_test, const std::optional<RobustnessReport>& robust) {
+                            const Activation& activation, double train_accuracy,
+                            double test_accuracy, Eigen::Index n_train, Eigen::Index n_test,
+                            const std::optional<RobustnessReport>& robust) {
   nlohmann::json j;
   j["solver"] = to_string(s.solver);
   j["status"] = to_string(s.status);
   j["message"] = s.message;
+  j["activation"] = activation.name();
+  if (activation.kind == ActivationKind::kLeakyRelu) j["leaky_slope"] = activation.leaky_slope;
   j["iterations"] = s.iterations;
   j["setup_seconds"] = s.setup_seconds;
   j["solve_seconds"] = s.solve_seconds;
@@ -201,7 +204,7 @@ void run_train(const TrainOptions& options) {
   }
 
   if (options.json) {
-    std::cout << summary_json(summary, result, train_accuracy, test_accuracy,
+    std::cout << summary_json(summary, result, config.activation, train_accuracy, test_accuracy,
                               split.train.num_samples(), split.test.num_samples(), robust)
                      .dump(2)
               << "\n";
@@ -209,7 +212,13 @@ void run_train(const TrainOptions& options) {
     std::cout << "Data: " << dataset.source << " (" << split.train.num_samples() << " train, "
               << split.test.num_samples() << " test, " << dataset.num_features() << " features)\n";
     std::cout << "Program: " << options.problem.formulation << " patterns, " << options.problem.loss
-              << " loss, beta " << config.beta;
+              << " loss, beta " << config.beta << ", activation " << config.activation.name();
+    if (config.activation.kind != ActivationKind::kRelu) {
+      std::cout << " = " << config.activation.formula();
+    }
+    if (config.activation.kind == ActivationKind::kAbsolute) {
+      std::cout << " (one pattern per complementary pair)";
+    }
     if (config.epsilon > 0) std::cout << ", robust with epsilon " << config.epsilon;
     std::cout << "\n\n";
     std::cout << summary.full_report();
@@ -245,8 +254,8 @@ void run_train(const TrainOptions& options) {
 
 void register_train_command(CLI::App& app) {
   auto options = std::make_shared<TrainOptions>();
-  CLI::App* train =
-      app.add_subcommand("train", "Train a two-layer ReLU network by convex optimization");
+  CLI::App* train = app.add_subcommand(
+      "train", "Train a two-layer network (ReLU, leaky ReLU or |t|) by convex optimization");
   add_problem_options(*train, options->problem);
   train
       ->add_option("--epsilon", options->epsilon,

@@ -42,7 +42,8 @@ class PatternCollector {
     set.generators.resize(dim, count);
     for (Eigen::Index i = 0; i < count; ++i) {
       const auto& mask = masks_[static_cast<std::size_t>(i)];
-      for (Eigen::Index k = 0; k < n_; ++k) set.masks(k, i) = mask[static_cast<std::size_t>(k)] ? 1.0 : 0.0;
+      for (Eigen::Index k = 0; k < n_; ++k)
+        set.masks(k, i) = mask[static_cast<std::size_t>(k)] ? 1.0 : 0.0;
       set.generators.col(i) = generators_[static_cast<std::size_t>(i)];
     }
     return set;
@@ -78,8 +79,7 @@ PatternSet sample_patterns(const Eigen::MatrixXd& X, int samples, std::uint64_t 
 PatternSet patterns_from_generators(const Eigen::MatrixXd& X, const Eigen::MatrixXd& generators) {
   if (generators.rows() != X.cols()) {
     throw InputError("patterns: generator vectors have " + std::to_string(generators.rows()) +
-                     " entries but the design matrix has " + std::to_string(X.cols()) +
-                     " columns");
+                     " entries but the design matrix has " + std::to_string(X.cols()) + " columns");
   }
   const Eigen::Index n = X.rows();
   PatternCollector collector(n);
@@ -123,7 +123,8 @@ PatternSet enumerate_patterns_2d(const Eigen::MatrixXd& X) {
       if (norm <= tolerance * std::max(1.0, xi.norm() * xj.norm())) continue;
       g /= norm;
       // Orthonormal basis (a1, a2) of the plane orthogonal to g.
-      Eigen::Vector3d helper = std::abs(g[0]) < 0.9 ? Eigen::Vector3d::UnitX() : Eigen::Vector3d::UnitY();
+      Eigen::Vector3d helper =
+          std::abs(g[0]) < 0.9 ? Eigen::Vector3d::UnitX() : Eigen::Vector3d::UnitY();
       Eigen::Vector3d a1 = (helper - helper.dot(g) * g).normalized();
       Eigen::Vector3d a2 = g.cross(a1);
       for (double sign : {1.0, -1.0}) {
@@ -175,6 +176,34 @@ PatternSet enumerate_patterns_2d(const Eigen::MatrixXd& X) {
     }
   }
   return collector.finish(3, PatternMode::kExact);
+}
+
+PatternSet drop_complementary_patterns(const PatternSet& patterns) {
+  const Eigen::Index n = patterns.num_samples();
+  std::unordered_set<std::string> kept_keys;
+  std::vector<Eigen::Index> kept;
+  std::string key(static_cast<std::size_t>(n), '0');
+  std::string complement(static_cast<std::size_t>(n), '0');
+  for (Eigen::Index i = 0; i < patterns.num_patterns(); ++i) {
+    for (Eigen::Index k = 0; k < n; ++k) {
+      const bool on = patterns.masks(k, i) > 0.5;
+      key[static_cast<std::size_t>(k)] = on ? '1' : '0';
+      complement[static_cast<std::size_t>(k)] = on ? '0' : '1';
+    }
+    if (kept_keys.count(complement) != 0) continue;
+    kept_keys.insert(key);
+    kept.push_back(i);
+  }
+  PatternSet result;
+  result.mode = patterns.mode;
+  const auto count = static_cast<Eigen::Index>(kept.size());
+  result.masks.resize(n, count);
+  result.generators.resize(patterns.generators.rows(), count);
+  for (Eigen::Index t = 0; t < count; ++t) {
+    result.masks.col(t) = patterns.masks.col(kept[static_cast<std::size_t>(t)]);
+    result.generators.col(t) = patterns.generators.col(kept[static_cast<std::size_t>(t)]);
+  }
+  return result;
 }
 
 std::int64_t general_position_pattern_count_2d(std::int64_t n) {

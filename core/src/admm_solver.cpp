@@ -93,7 +93,7 @@ double factorization_cost(const ConvexProblem& problem, LinearSolverKind kind) {
 }
 
 // Building the u-update system: the n x n kernel and pattern overlap (Woodbury) or the Gram
-// matrix of the stacked D_i X (direct).
+// matrix of the stacked S_i X (direct).
 double setup_cost(const ConvexProblem& problem, LinearSolverKind kind) {
   const auto n = static_cast<double>(problem.num_samples());
   const auto d = static_cast<double>(problem.dim());
@@ -123,10 +123,10 @@ constexpr double kMaxPolishBackoff = 8.0;
 
 bool AdmmState::matches(const ConvexProblem& problem) const {
   const Eigen::Index B = problem.num_blocks();
-  return u.rows() == problem.dim() && u.cols() == B && v.rows() == u.rows() &&
-         v.cols() == B && lambda.rows() == u.rows() && lambda.cols() == B &&
-         s.rows() == problem.num_samples() && s.cols() == B && nu.rows() == s.rows() &&
-         nu.cols() == B && prediction.size() == problem.num_samples() &&
+  return u.rows() == problem.dim() && u.cols() == B && v.rows() == u.rows() && v.cols() == B &&
+         lambda.rows() == u.rows() && lambda.cols() == B && s.rows() == problem.num_samples() &&
+         s.cols() == B && nu.rows() == s.rows() && nu.cols() == B &&
+         prediction.size() == problem.num_samples() &&
          prediction_dual.size() == problem.num_samples() && rho > 0;
 }
 
@@ -341,7 +341,7 @@ IterationReport AdmmRun::make_report(std::int64_t iteration, double primal, doub
   report.test_accuracy = std::numeric_limits<double>::quiet_NaN();
   if (context_.test_set && context_.test_set->X.rows() > 0) {
     const Eigen::Index P = problem_.num_patterns();
-    const Eigen::MatrixXd activations = (context_.test_set->X * state.v).cwiseMax(0.0);
+    const Eigen::MatrixXd activations = problem_.activation.apply(context_.test_set->X * state.v);
     const Eigen::VectorXd prediction =
         activations.leftCols(P).rowwise().sum() - activations.rightCols(P).rowwise().sum();
     report.test_accuracy = classification_accuracy(prediction, context_.test_set->y);
@@ -382,7 +382,7 @@ SolverSummary AdmmRun::run() {
 
   const Eigen::Index P = problem_.num_patterns();
   const Eigen::MatrixXd& signs = problem_.pattern_signs();
-  const Eigen::MatrixXd& masks = problem_.patterns.masks;
+  const Eigen::MatrixXd& diagonals = problem_.activation_diagonals();
   double primal = std::numeric_limits<double>::infinity();
   double dual = std::numeric_limits<double>::infinity();
   summary.status = SolverStatus::kIterationLimit;
@@ -412,7 +412,7 @@ SolverSummary AdmmRun::run() {
     state.u = system_->solve(rhs);
     Eigen::MatrixXd cone = problem_.X * state.u;  // becomes G u after the sign flip
     const Eigen::VectorXd fitted =
-        ((cone.leftCols(P) - cone.rightCols(P)).array() * masks.array()).rowwise().sum();
+        ((cone.leftCols(P) - cone.rightCols(P)).array() * diagonals.array()).rowwise().sum();
     cone.leftCols(P).array() *= signs.array();
     cone.rightCols(P).array() *= signs.array();
 
@@ -429,7 +429,8 @@ SolverSummary AdmmRun::run() {
     Eigen::VectorXd prediction_residual = Eigen::VectorXd::Zero(problem_.num_samples());
     if (split_prediction_) {
       const Eigen::VectorXd relaxed_fit = alpha * fitted + (1.0 - alpha) * state.prediction;
-      state.prediction = loss_prox(problem_.loss, relaxed_fit + state.prediction_dual, problem_.y, state.rho);
+      state.prediction =
+          loss_prox(problem_.loss, relaxed_fit + state.prediction_dual, problem_.y, state.rho);
       state.prediction_dual += relaxed_fit - state.prediction;
       prediction_residual = fitted - state.prediction;
     }
@@ -441,8 +442,7 @@ SolverSummary AdmmRun::run() {
       break;
     }
 
-    const bool report_now =
-        context_.observer && (iteration % options_.report_every == 0);
+    const bool report_now = context_.observer && (iteration % options_.report_every == 0);
     const bool adapt_now = options_.penalty_mode == PenaltyMode::kAdaptive &&
                            iteration % options_.penalty_update_interval == 0;
     const bool certify_now = iteration >= next_certificate_;
@@ -451,7 +451,8 @@ SolverSummary AdmmRun::run() {
                          prediction_residual.squaredNorm());
       Eigen::MatrixXd dual_direction =
           (state.v - previous_v_) + problem_.cone_adjoint(state.s - previous_s_);
-      if (split_prediction_) dual_direction += problem_.predict_adjoint(state.prediction - previous_prediction);
+      if (split_prediction_)
+        dual_direction += problem_.predict_adjoint(state.prediction - previous_prediction);
       dual = state.rho * dual_direction.norm();
     }
     if (certify_now) {
@@ -537,9 +538,8 @@ SolverSummary AdmmRun::run() {
   summary.total_seconds = seconds_since(start_);
   summary.solve_seconds = summary.total_seconds - summary.setup_seconds;
   if (summary.message.empty()) {
-    summary.message = summary.status == SolverStatus::kConverged
-                          ? "relative gap below tolerance"
-                          : "iteration limit reached";
+    summary.message = summary.status == SolverStatus::kConverged ? "relative gap below tolerance"
+                                                                 : "iteration limit reached";
   }
   return summary;
 }

@@ -25,12 +25,12 @@ OutputAndGradient evaluate(const TwoLayerNetwork& network, const RawFirstLayer& 
   OutputAndGradient result;
   result.output = network.second_bias;
   result.gradient = Eigen::VectorXd::Zero(x.size());
-  for (Eigen::Index j = 0; j < pre_activation.size(); ++j) {
-    if (pre_activation[j] > 0) {
-      result.output += network.second_weights[j] * pre_activation[j];
-      result.gradient += network.second_weights[j] * layer.weights.row(j).transpose();
-    }
-  }
+  // Any activation: sigma and sigma' elementwise (sigma'(0) is the left derivative, as in
+  // back-propagation).
+  const Eigen::VectorXd activations = network.activation.apply(pre_activation).col(0);
+  const Eigen::VectorXd slopes = network.activation.derivative(pre_activation).col(0);
+  result.output += network.second_weights.dot(activations);
+  result.gradient = layer.weights.transpose() * network.second_weights.cwiseProduct(slopes);
   return result;
 }
 

@@ -15,12 +15,15 @@ BlockLinearSystem::BlockLinearSystem(const ConvexProblem& problem, LinearSolverK
     const Eigen::MatrixXd shifted = Eigen::MatrixXd::Identity(d, d) + gram;
     block_inverse_ = shifted.llt().solve(Eigen::MatrixXd::Identity(d, d));
     const Eigen::MatrixXd kernel = problem.X * block_inverse_ * problem.X.transpose();
-    const Eigen::MatrixXd overlap = problem.patterns.masks * problem.patterns.masks.transpose();
+    // sum_i s_i s_i^T (science.md 8.1); D D^T for ReLU.
+    const Eigen::MatrixXd& diagonals = problem.activation_diagonals();
+    const Eigen::MatrixXd overlap = diagonals * diagonals.transpose();
     core_without_diagonal_ = 2.0 * kernel.cwiseProduct(overlap);
   } else {
     Eigen::MatrixXd stacked(n, d * P);
     for (Eigen::Index i = 0; i < P; ++i) {
-      stacked.middleCols(i * d, d) = problem.X.array().colwise() * problem.patterns.masks.col(i).array();
+      stacked.middleCols(i * d, d) =
+          problem.X.array().colwise() * problem.activation_diagonals().col(i).array();
     }
     pattern_gram_ = stacked.transpose() * stacked;
   }

@@ -14,6 +14,14 @@ OutputRange output_range_on_box_2d(const TwoLayerNetwork& network, const Eigen::
     throw InputError("the exact box range needs a 2-D network (this one has " +
                      std::to_string(network.input_dim()) + " inputs)");
   }
+  // Every piecewise-linear activation has its only kink at 0, so f is affine on the cells of the
+  // neuron lines and its extremes lie at the candidate points below; degree-2 activations are not.
+  if (!network.activation.positively_homogeneous()) {
+    throw InputError(
+        "the exact box range needs a piecewise-linear activation (relu, leaky-relu or "
+        "abs); this network uses '" +
+        network.activation.name() + "'");
+  }
   // Neuron lines a x + b y + c = 0 in raw units (standardization folded in).
   const Eigen::Index m = network.width();
   Eigen::MatrixXd lines(m, 3);
@@ -52,7 +60,8 @@ OutputRange output_range_on_box_2d(const TwoLayerNetwork& network, const Eigen::
     }
     for (Eigen::Index k = j + 1; k < m; ++k) {
       const double det = a * lines(k, 1) - b * lines(k, 0);
-      const double scale = (std::abs(a) + std::abs(b)) * (std::abs(lines(k, 0)) + std::abs(lines(k, 1)));
+      const double scale =
+          (std::abs(a) + std::abs(b)) * (std::abs(lines(k, 0)) + std::abs(lines(k, 1)));
       if (!(std::abs(det) > 1e-14 * scale)) {
         continue;  // parallel lines meet nowhere (or everywhere: their points are covered above)
       }

@@ -139,7 +139,7 @@ DualBound dual_lower_bound(const ConvexProblem& problem, const Eigen::VectorXd& 
   const Eigen::Index P = problem.num_patterns();
   const Eigen::Index B = 2 * P;
   const Eigen::MatrixXd& signs = problem.pattern_signs();
-  // c_b = sigma_b X^T D_i lambda; cheap bound per block: the better of alpha = 0 and the solver's
+  // c_b = sigma_b X^T S_i lambda; cheap bound per block: the better of alpha = 0 and the solver's
   // multipliers, both computed with one GEMM.
   const Eigen::MatrixXd targets = problem.predict_adjoint(lambda);
   Eigen::VectorXd norms = targets.colwise().norm().transpose();

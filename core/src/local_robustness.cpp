@@ -3,7 +3,32 @@
 #include <algorithm>
 #include <cmath>
 
+#include "convexnn/convex_problem.h"
+
 namespace convexnn {
+namespace {
+
+// sigma(t) = linear t + ramp max(t, 0) for the piecewise-linear activations: leaky ReLU is
+// kappa t + (1 - kappa) relu(t), |t| is -t + 2 relu(t). The linear part is exact on any ball, so
+// only the ramp needs the relaxation below.
+struct RampDecomposition {
+  double linear = 0.0;
+  double ramp = 1.0;
+};
+
+RampDecomposition ramp_decomposition(const Activation& activation) {
+  require_piecewise_linear(activation, "local robustness");
+  switch (activation.kind) {
+    case ActivationKind::kLeakyRelu:
+      return {activation.leaky_slope, 1.0 - activation.leaky_slope};
+    case ActivationKind::kAbsolute:
+      return {-1.0, 2.0};
+    default:
+      return {};
+  }
+}
+
+}  // namespace
 
 RawFirstLayer raw_first_layer(const TwoLayerNetwork& network) {
   RawFirstLayer layer;
@@ -21,14 +46,20 @@ RawFirstLayer raw_first_layer(const TwoLayerNetwork& network) {
 LocalRobustness check_local_robustness(const TwoLayerNetwork& network, const RawFirstLayer& layer,
                                        const Eigen::VectorXd& x, double label, double epsilon) {
   LocalRobustness result;
+  const RampDecomposition parts = ramp_decomposition(network.activation);
   const Eigen::VectorXd pre_activation = layer.weights * x + layer.bias;
   Eigen::VectorXd slope = Eigen::VectorXd::Zero(x.size());  // q: gradient of the affine part
   double centre = network.second_bias;                      // affine part at x
   double error_lower = 0.0;
   double error_upper = 0.0;
   for (Eigen::Index j = 0; j < pre_activation.size(); ++j) {
-    const double a = network.second_weights[j];
     const double z = pre_activation[j];
+    if (parts.linear != 0.0) {
+      const double linear_weight = parts.linear * network.second_weights[j];
+      centre += linear_weight * z;
+      slope += linear_weight * layer.weights.row(j).transpose();
+    }
+    const double a = parts.ramp * network.second_weights[j];
     const double radius = epsilon * layer.weights.row(j).lpNorm<1>();
     // Each neuron is modelled by its state at x plus an error: if z > 0, relu(t) = t + relu(-t)
     // with relu(-t) in [0, (r - z)_+] on the ball; otherwise relu(t) in [0, (z + r)_+]. The error
@@ -48,7 +79,8 @@ LocalRobustness check_local_robustness(const TwoLayerNetwork& network, const Raw
     error_upper += std::max(0.0, a * error);
   }
   const double spread = epsilon * slope.lpNorm<1>();
-  result.output = network.second_weights.dot(pre_activation.cwiseMax(0.0)) + network.second_bias;
+  result.output = network.second_weights.dot(network.activation.apply(pre_activation).col(0)) +
+                  network.second_bias;
   result.output_lower = centre - spread + error_lower;
   result.output_upper = centre + spread + error_upper;
   result.worst_margin = label > 0 ? result.output_lower : -result.output_upper;

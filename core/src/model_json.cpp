@@ -111,7 +111,8 @@ std::string model_to_json(const Model& model) {
                         {"iterations", t.iterations},
                         {"status", t.status},
                         {"certified_global_optimum", t.certified_global_optimum},
-                        {"epsilon", t.epsilon}};
+                        {"epsilon", t.epsilon},
+                        {"activation", t.activation}};
   }
   return root.dump(2) + "\n";
 }
@@ -225,6 +226,7 @@ Model model_from_json(const std::string& text, const std::string& source) {
       record.status = t.value("status", "");
       record.certified_global_optimum = t.value("certified_global_optimum", false);
       record.epsilon = t.value("epsilon", 0.0);
+      record.activation = t.value("activation", "relu");
       if (!std::isfinite(record.epsilon) || record.epsilon < 0) {
         reader.fail("training.epsilon", "expected a finite number >= 0");
       }

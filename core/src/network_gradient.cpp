@@ -11,6 +11,7 @@ TwoLayerNetwork to_network(const ReluNetworkParameters& parameters,
   network.second_weights = parameters.output;
   network.second_bias = 0.0;
   network.standardization = standardization;
+  network.activation = parameters.activation;
   return network;
 }
 
@@ -20,6 +21,7 @@ ReluNetworkParameters from_network(const TwoLayerNetwork& network) {
   parameters.hidden.leftCols(network.input_dim()) = network.first_weights;
   parameters.hidden.col(network.input_dim()) = network.first_bias;
   parameters.output = network.second_weights;
+  parameters.activation = network.activation;
   return parameters;
 }
 
@@ -30,7 +32,8 @@ Eigen::MatrixXd hidden_preactivations(const ReluNetworkParameters& parameters,
 
 Eigen::VectorXd network_output(const ReluNetworkParameters& parameters,
                                const Eigen::MatrixXd& augmented_inputs) {
-  return hidden_preactivations(parameters, augmented_inputs).cwiseMax(0.0) * parameters.output;
+  return parameters.activation.apply(hidden_preactivations(parameters, augmented_inputs)) *
+         parameters.output;
 }
 
 ReluNetworkParameters objective_gradient(const ReluNetworkParameters& parameters,
@@ -38,16 +41,17 @@ ReluNetworkParameters objective_gradient(const ReluNetworkParameters& parameters
                                          const Eigen::VectorXd& y, LossKind loss,
                                          double loss_weight, double regularization_weight) {
   const Eigen::MatrixXd preactivations = hidden_preactivations(parameters, augmented_inputs);
-  const Eigen::MatrixXd activations = preactivations.cwiseMax(0.0);
+  const Eigen::MatrixXd activations = parameters.activation.apply(preactivations);
   const Eigen::VectorXd output = activations * parameters.output;
   const Eigen::VectorXd output_gradient = loss_weight * loss_gradient(loss, output, y);
 
   ReluNetworkParameters gradient;
+  gradient.activation = parameters.activation;
   gradient.output = activations.transpose() * output_gradient;
-  // dL/dH_kj = g_k a_j on active units; the kink counts as inactive.
+  // dL/dH_kj = g_k a_j sigma'(H_kj); at the kink sigma' is the left derivative.
   const Eigen::MatrixXd preactivation_gradient =
       ((output_gradient * parameters.output.transpose()).array() *
-       (preactivations.array() > 0.0).cast<double>())
+       parameters.activation.derivative(preactivations).array())
           .matrix();
   gradient.hidden = preactivation_gradient.transpose() * augmented_inputs;
   gradient.output += regularization_weight * parameters.output;

@@ -25,6 +25,7 @@ TwoLayerNetwork recover_network(const ConvexProblem& problem, const Eigen::Matri
   network.first_bias = Eigen::VectorXd::Zero(width);
   network.second_weights.resize(width);
   network.standardization = problem.standardization;
+  network.activation = problem.activation;
   Eigen::Index j = 0;
   for (Eigen::Index b = 0; b < blocks.cols(); ++b) {
     if (!(norms[b] > threshold)) continue;
@@ -41,7 +42,9 @@ TwoLayerNetwork recover_network(const ConvexProblem& problem, const Eigen::Matri
 Eigen::VectorXd recovered_network_prediction(const ConvexProblem& problem,
                                              const Eigen::MatrixXd& blocks) {
   const Eigen::Index P = problem.num_patterns();
-  const Eigen::MatrixXd activations = (problem.X * blocks).cwiseMax(0.0);
+  // sigma(X v) = S_i X v on the cone of v, and sigma is positively homogeneous, so this is the
+  // network of recover_network: sum_b sign_b sqrt|u_b| sigma(X u_b / sqrt|u_b|).
+  const Eigen::MatrixXd activations = problem.activation.apply(problem.X * blocks);
   return activations.leftCols(P).rowwise().sum() - activations.rightCols(P).rowwise().sum();
 }
 

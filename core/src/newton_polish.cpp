@@ -77,7 +77,8 @@ Eigen::MatrixXd refine(const ConvexProblem& problem, const Eigen::MatrixXd& bloc
   };
   Eigen::VectorXd z(reduced_size);
   for (const ActiveBlock& block : active) {
-    z.segment(block.offset, block.basis.cols()) = block.basis.transpose() * blocks.col(block.column);
+    z.segment(block.offset, block.basis.cols()) =
+        block.basis.transpose() * blocks.col(block.column);
   }
   // Columns of the reduced prediction map: F restricted to the active blocks' null spaces.
   count += n * d * reduced_size;
@@ -86,11 +87,12 @@ Eigen::MatrixXd refine(const ConvexProblem& problem, const Eigen::MatrixXd& bloc
     const Eigen::Index i = block.column % P;
     const double sign = block.column < P ? 1.0 : -1.0;
     reduced_map.middleCols(block.offset, block.basis.cols()) =
-        sign * (problem.patterns.masks.col(i).asDiagonal() * (problem.X * block.basis));
+        sign * (problem.activation_diagonals().col(i).asDiagonal() * (problem.X * block.basis));
   }
   auto objective = [&](const Eigen::VectorXd& point) {
     double penalty = 0.0;
-    for (const ActiveBlock& block : active) penalty += point.segment(block.offset, block.basis.cols()).norm();
+    for (const ActiveBlock& block : active)
+      penalty += point.segment(block.offset, block.basis.cols()).norm();
     return loss_value(problem.loss, reduced_map * point, problem.y) + problem.beta * penalty;
   };
 
@@ -99,7 +101,8 @@ Eigen::MatrixXd refine(const ConvexProblem& problem, const Eigen::MatrixXd& bloc
   for (int iteration = 0; iteration < 30; ++iteration) {
     count += n * reduced_size * reduced_size + reduced_size * reduced_size * reduced_size / 3;
     const Eigen::VectorXd prediction = reduced_map * z;
-    Eigen::VectorXd gradient = reduced_map.transpose() * loss_gradient(problem.loss, prediction, problem.y);
+    Eigen::VectorXd gradient =
+        reduced_map.transpose() * loss_gradient(problem.loss, prediction, problem.y);
     Eigen::MatrixXd hessian = reduced_map.transpose() *
                               loss_curvature(problem.loss, prediction, problem.y).asDiagonal() *
                               reduced_map;

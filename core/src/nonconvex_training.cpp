@@ -38,7 +38,7 @@ struct OptimizerState {
 
 ReluNetworkParameters zeros_like(const ReluNetworkParameters& parameters) {
   return {Eigen::MatrixXd::Zero(parameters.hidden.rows(), parameters.hidden.cols()),
-          Eigen::VectorXd::Zero(parameters.output.size())};
+          Eigen::VectorXd::Zero(parameters.output.size()), parameters.activation};
 }
 
 void sgd_step(const NonconvexOptions& options, const ReluNetworkParameters& gradient,
@@ -93,7 +93,11 @@ ReluNetworkParameters initial_parameters(const NonconvexOptions& options, Eigen:
   return parameters;
 }
 
-std::int64_t count_dead_neurons(const Eigen::MatrixXd& preactivations) {
+// Neurons with sigma' = 0 on every training point. Only ReLU units die: leaky ReLU and |t| have
+// non-zero slope everywhere.
+std::int64_t count_dead_neurons(const Eigen::MatrixXd& preactivations,
+                                const Activation& activation) {
+  if (activation.kind != ActivationKind::kRelu) return 0;
   std::int64_t dead = 0;
   for (Eigen::Index j = 0; j < preactivations.cols(); ++j) {
     if ((preactivations.col(j).array() <= 0.0).all()) ++dead;
@@ -111,12 +115,12 @@ struct Evaluation {
 Evaluation evaluate(const ReluNetworkParameters& parameters, const Eigen::MatrixXd& inputs,
                     const ConvexProblem& problem) {
   const Eigen::MatrixXd preactivations = hidden_preactivations(parameters, inputs);
-  const Eigen::VectorXd output = preactivations.cwiseMax(0.0) * parameters.output;
+  const Eigen::VectorXd output = parameters.activation.apply(preactivations) * parameters.output;
   Evaluation evaluation;
   evaluation.objective =
       loss_value(problem.loss, output, problem.y) + 0.5 * problem.beta * parameters.squared_norm();
   evaluation.train_accuracy = classification_accuracy(output, problem.y);
-  evaluation.dead_neurons = count_dead_neurons(preactivations);
+  evaluation.dead_neurons = count_dead_neurons(preactivations, parameters.activation);
   return evaluation;
 }
 
@@ -215,8 +219,11 @@ NonconvexResult train_nonconvex(const PreparedProblem& prepared, const Nonconvex
   NonconvexResult result;
   result.seed = options.seed;
   Rng rng(options.seed);
+  // The baseline trains the problem's activation, so compare pits like against like.
+  require_piecewise_linear(problem.activation, "non-convex training");
   ReluNetworkParameters parameters =
       initial_parameters(options, input_dim, problem.has_bias_column, rng);
+  parameters.activation = problem.activation;
   OptimizerState state{zeros_like(parameters), zeros_like(parameters), 0};
   const ParametersView view(parameters, problem.standardization);
 

@@ -22,7 +22,7 @@ constexpr double kMaxHingeBarrierParameter = 1e13;
 // One block b of S with everything the barrier needs.
 struct RestrictedBlock {
   Eigen::Index column = 0;         // in the d x 2P block matrix
-  Eigen::MatrixXd prediction_map;  // n x d: sigma_b D_i X, so yhat = sum_b map_b u_b
+  Eigen::MatrixXd prediction_map;  // n x d: sigma_b S_i X, so yhat = sum_b map_b u_b
   Eigen::MatrixXd cone_rows;       // r x d: the non-zero rows of (2 D_i - I) X
   Eigen::VectorXd interior;        // unit vector strictly inside the cone
 };
@@ -470,7 +470,7 @@ bool RestrictedBarrier::follow_path(Point* x, double* t, double target, double g
   }
 }
 
-// q_b(lambda) = min_{a >= 0} || sigma_b X^T D_i lambda - A_b^T a || for the given columns (NNLS).
+// q_b(lambda) = min_{a >= 0} || sigma_b X^T S_i lambda - A_b^T a || for the given columns (NNLS).
 Eigen::VectorXd exact_constraint_values(const ConvexProblem& problem, const Eigen::VectorXd& lambda,
                                         const std::vector<Eigen::Index>& columns,
                                         std::int64_t* operations) {
@@ -484,7 +484,8 @@ Eigen::VectorXd exact_constraint_values(const ConvexProblem& problem, const Eige
       const Eigen::Index b = columns[r];
       const double sign = b < P ? 1.0 : -1.0;
       const Eigen::VectorXd target =
-          sign * (problem.X.transpose() * problem.patterns.masks.col(b % P).cwiseProduct(lambda));
+          sign *
+          (problem.X.transpose() * problem.activation_diagonals().col(b % P).cwiseProduct(lambda));
       // A_b^T = X^T diag(2 d_i - 1).
       const Eigen::MatrixXd cone_rows_transpose =
           (problem.X.array().colwise() * signs.col(b % P).array()).matrix().transpose();
@@ -527,8 +528,8 @@ RestrictedSolveResult solve_restricted_interior_point(
       block.column = column;
       const double sign = column < P ? 1.0 : -1.0;
       block.prediction_map =
-          sign *
-          (problem.X.array().colwise() * problem.patterns.masks.col(pattern).array()).matrix();
+          sign * (problem.X.array().colwise() * problem.activation_diagonals().col(pattern).array())
+                     .matrix();
       // Rows of X that are zero give the constraint 0 >= 0: always satisfied, no barrier term.
       Eigen::Index kept = 0;
       block.cone_rows.resize(n, d);

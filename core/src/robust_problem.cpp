@@ -17,6 +17,12 @@ double softplus(double t) { return t > 0 ? t + std::log1p(std::exp(-t)) : std::l
 
 RobustProblem::RobustProblem(const ConvexProblem& problem, double epsilon)
     : base_(problem), epsilon_(epsilon) {
+  // The robust program (science.md 6.2) is derived for ReLU: its worst-case perturbation acts on
+  // D_i X, not on the S_i of the other activations.
+  if (problem.activation.kind != ActivationKind::kRelu) {
+    throw InputError("robust training (epsilon > 0) supports only the relu activation (got '" +
+                     problem.activation.name() + "')");
+  }
   if (!std::isfinite(epsilon) || epsilon < 0) {
     std::ostringstream message;
     message << "epsilon must be a finite number >= 0 (got " << epsilon << ")";

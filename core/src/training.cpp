@@ -16,6 +16,16 @@ std::string TrainingConfig::validate() const {
     error << "epsilon must be a finite number >= 0 (got " << epsilon << ")";
   } else if (pattern_mode == PatternMode::kSampled && pattern_samples < 1) {
     error << "patterns must be at least 1 (got " << pattern_samples << ")";
+  } else if (const std::string activation_error = activation.validate();
+             !activation_error.empty()) {
+    error << activation_error;
+  } else if (!activation.positively_homogeneous()) {
+    error << "activation '" << activation.name()
+          << "' is not supported by the convex ADMM trainer (choose relu, leaky-relu or abs; "
+             "degree-2 activations are solved as a semidefinite program)";
+  } else if (epsilon > 0 && activation.kind != ActivationKind::kRelu) {
+    error << "epsilon > 0 (robust training) supports only activation relu (got '"
+          << activation.name() << "')";
   } else if (const std::string admm_error = admm.validate(); !admm_error.empty()) {
     error << admm_error;
   } else if (solver != SolverKind::kAdmm && epsilon > 0) {
@@ -55,6 +65,7 @@ PreparedProblem prepare_problem(const Dataset& train, const Dataset* test,
   problem.y = train.y;
   problem.loss = config.loss;
   problem.beta = config.beta;
+  problem.activation = config.activation;
   problem.has_bias_column = true;
   if (config.pattern_mode == PatternMode::kExact) {
     if (train.num_features() != 2) {
@@ -70,6 +81,9 @@ PreparedProblem prepare_problem(const Dataset& train, const Dataset* test,
     problem.patterns = enumerate_patterns_2d(problem.X);
   } else {
     problem.patterns = sample_patterns(problem.X, config.pattern_samples, config.seed);
+  }
+  if (config.activation.kind == ActivationKind::kAbsolute) {
+    problem.patterns = drop_complementary_patterns(problem.patterns);
   }
   problem.finalize();
   if (test && test->num_samples() > 0) {

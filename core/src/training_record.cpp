@@ -11,6 +11,7 @@ TrainingRecord make_training_record(const SolverSummary& summary, const Training
   record.loss = to_string(config.loss);
   record.beta = config.beta;
   record.epsilon = config.epsilon;
+  record.activation = config.activation.name();
   record.patterns = summary.num_patterns;
   record.rho = summary.final_rho;
   record.rho_mode = config.admm.penalty_mode == PenaltyMode::kAdaptive ? "auto" : "fixed";

@@ -146,13 +146,36 @@ def sampled_patterns(Xb, count, rng):
 # Convex program
 # ----------------------------------------------------------------------------------------
 
+def activation_diagonals(masks, activation):
+    """Diagonals s_i of S_i (science.md 8.1) for masks (P x n): ReLU D_i, leaky ReLU
+    kappa I + (1 - kappa) D_i, absolute value 2 D_i - I."""
+    kind, slope = activation
+    if kind == "relu":
+        return masks
+    if kind == "leaky-relu":
+        return slope + (1.0 - slope) * masks
+    if kind == "abs":
+        return 2.0 * masks - 1.0
+    raise ValueError("unknown activation %r" % (kind,))
+
+
+def apply_activation(t, activation):
+    kind, slope = activation
+    if kind == "relu":
+        return np.maximum(0.0, t)
+    if kind == "leaky-relu":
+        return np.maximum(t, slope * t)
+    return np.abs(t)
+
+
 class Problem:
-    def __init__(self, X, y, masks, loss, beta):
+    def __init__(self, X, y, masks, loss, beta, activation=("relu", 0.0)):
         self.X = np.asarray(X, dtype=float)            # design matrix (bias column included if any)
         self.y = np.asarray(y, dtype=float)
         self.masks = np.asarray(masks, dtype=float)     # P x n, 0/1
         self.loss = loss
         self.beta = float(beta)
+        self.activation = activation
         n, d = self.X.shape
         P = self.masks.shape[0]
         self.n, self.d, self.P = n, d, P
@@ -162,10 +185,11 @@ class Problem:
         self.N = self.nu + (n if loss == "hinge" else 0)
         self.sigma = np.concatenate([np.ones(P), -np.ones(P)])
         self.pat = np.concatenate([np.arange(P), np.arange(P)])
-        # A_b = (2 D_i - I) X  (nb x n x d);  DX_b = D_i X
+        # A_b = (2 D_i - I) X  (nb x n x d);  DX_b = S_i X (= D_i X for ReLU)
         s = 2 * self.masks - 1
         self.A = s[self.pat][:, :, None] * self.X[None, :, :]
-        self.DX = self.masks[self.pat][:, :, None] * self.X[None, :, :]
+        diagonals = activation_diagonals(self.masks, activation)
+        self.DX = diagonals[self.pat][:, :, None] * self.X[None, :, :]
         # F (n x N): yhat = F x
         F = np.zeros((n, self.N))
         for b in range(self.nb):
@@ -354,8 +378,9 @@ class Problem:
         norms = np.linalg.norm(U, axis=1)
         objective_at_x = self.loss_value(yhat) + self.beta * float(norms.sum())
         cone_viol = float(max(0.0, np.max(-np.einsum("bkj,bj->bk", self.A, U))))
-        # prediction of the recovered ReLU network on the training points (science.md 3.3)
-        net = np.einsum("b,bk->k", self.sigma, np.maximum(0.0, np.einsum("kj,bj->bk", self.X, U)))
+        # prediction of the recovered network on the training points (science.md 3.3, 8.1)
+        net = np.einsum("b,bk->k", self.sigma,
+                        apply_activation(np.einsum("kj,bj->bk", self.X, U), self.activation))
         active = int(np.sum(norms > ACTIVE_TOL * max(norms.max(), 1e-300)))
         if self.loss == "squared":
             lam = yhat - self.y
@@ -506,8 +531,99 @@ def dual_certificate(prob, lam):
     return -theta * float(np.sum(ylam))
 
 
-def solve_program(X, y, masks, loss, beta, use_custom_kkt=True, strict=True):
-    return Problem(X, y, masks, loss, beta).solve(use_custom_kkt, strict)
+def solve_program(X, y, masks, loss, beta, use_custom_kkt=True, strict=True,
+                  activation=("relu", 0.0)):
+    return Problem(X, y, masks, loss, beta, activation).solve(use_custom_kkt, strict)
+
+
+def drop_complementary(masks):
+    """First pattern of each complementary pair, in the given order (science.md 8.1)."""
+    kept, seen = [], set()
+    for mk in masks:
+        if tuple(not b for b in mk) in seen:
+            continue
+        seen.add(tuple(mk))
+        kept.append(mk)
+    return kept
+
+
+def activation_references(out_dir):
+    """Leaky ReLU and absolute value (science.md 8.1) on a tiny 2-D set, exact patterns.
+
+    The absolute-value program is solved on all patterns and on one pattern per complementary
+    pair; both optima must agree (the pair (D, v), (I - D, -v) gives identical terms)."""
+    rng = np.random.default_rng(20261123)
+    X = rng.uniform(-1, 1, size=(8, 2))
+    y = np.where(X[:, 0] * X[:, 1] >= 0, 1.0, -1.0)
+    n = len(y)
+    Xb = np.hstack([X, np.ones((n, 1))])
+    masks = enumerate_patterns_2d(Xb)
+    check(len(masks) == zaslavsky_count(X), "activations8: pattern count")
+    halved = drop_complementary(masks)
+    check(len(halved) == (len(masks) + 1) // 2, "activations8: %d of %d patterns kept" % (len(halved), len(masks)))
+    solutions = []
+    cases = [(("leaky-relu", 0.2), "squared", 0.1), (("leaky-relu", 0.2), "hinge", 0.1),
+             (("abs", 0.0), "squared", 0.1), (("abs", 0.0), "hinge", 0.1),
+             (("leaky-relu", 0.0), "squared", 0.1)]
+    for activation, loss, beta in cases:
+        used = halved if activation[0] == "abs" else masks
+        prob = Problem(Xb, y, used, loss, beta, activation)
+        res = prob.solve()
+        p = res["primal_objective"]
+        lower = dual_certificate(prob, res["dual_lambda"])
+        check(lower <= p + 1e-8 * max(1, abs(p)), "activations8: certificate above primal")
+        check(p - lower <= CERT_GAP * max(1, abs(p)), "activations8: certificate too loose")
+        check(res["network_prediction_mismatch"] <= 1e-6, "activations8: recovered network mismatch")
+        check(res["max_cone_violation"] <= 1e-7, "activations8: cone violation")
+        if activation[0] == "abs":
+            full = solve_program(Xb, y, masks, loss, beta, activation=activation)
+            check(abs(full["primal_objective"] - p) <= 1e-7 * max(1, abs(p)),
+                  "activations8: abs on all patterns %.12g vs halved %.12g" % (full["primal_objective"], p))
+        if activation == ("leaky-relu", 0.0):
+            relu = solve_program(Xb, y, masks, loss, beta)
+            check(abs(relu["primal_objective"] - p) <= 1e-7 * max(1, abs(p)),
+                  "activations8: leaky slope 0 differs from ReLU")
+        print("  %-10s slope=%-4g %-7s beta=%g patterns=%d p*=%.12f L=%.12f active=%d" % (
+            activation[0], activation[1], loss, beta, len(used), p, lower, res["active_blocks"]))
+        solutions.append({
+            "activation": activation[0],
+            "slope": activation[1],
+            "loss": loss,
+            "beta": beta,
+            "pattern_count": len(used),
+            "optimum": p,
+            "certified_lower_bound": lower,
+            "status": res["status"],
+            "active_blocks": res["active_blocks"],
+            "prediction_unique": loss == "squared",
+            "prediction": [float(v) for v in res["prediction"]],
+        })
+    doc = {
+        "name": "activations8",
+        "description": "n=8 uniform in [-1,1]^2, y = sign(x1*x2); leaky ReLU and absolute value "
+                       "programs (science.md 8.1), exact patterns (abs: one per complementary pair, "
+                       "first in the listed order kept)",
+        "n": n,
+        "X": [[float(a) for a in row] for row in X],
+        "y": [float(v) for v in y],
+        "bias": "Xb = [X, 1] (bias column last, weight-decayed)",
+        "pattern_convention": "d = 1(Xb h >= 0), zero pattern dropped",
+        "activation_definitions": {"leaky-relu": "S_i = slope I + (1 - slope) D_i",
+                                   "abs": "S_i = 2 D_i - I"},
+        "loss_definitions": {"squared": "0.5*||yhat - y||^2", "hinge": "sum_k max(0, 1 - y_k*yhat_k)"},
+        "pattern_count": len(masks),
+        "patterns": ["".join("1" if b else "0" for b in mk) for mk in masks],
+        "solutions": solutions,
+        "generator": "make_reference.py --activations-only",
+        "solver": "cvxopt coneqp (squared) / conelp (hinge), abstol=reltol=feastol=1e-10",
+        "cvxopt_version": cvxopt.__version__,
+        "numpy_version": np.__version__,
+    }
+    path = os.path.join(out_dir, "activations8.json")
+    with open(path, "w") as fh:
+        json.dump(doc, fh, indent=1)
+        fh.write("\n")
+    print("  wrote %s" % path)
 
 
 def crosscheck_builtin(X, y, masks, loss, beta, p):
@@ -648,9 +764,17 @@ def main():
     ap.add_argument("--out", default=OUT_DIR)
     ap.add_argument("--no-crosscheck", action="store_true",
                     help="skip the comparison with cvxopt's built-in KKT solver")
+    ap.add_argument("--activations-only", action="store_true",
+                    help="only write activations8.json (leaky ReLU and absolute value)")
     args = ap.parse_args()
     t_start = time.time()
     print("cvxopt %s, numpy %s" % (cvxopt.__version__, np.__version__))
+    os.makedirs(args.out, exist_ok=True)
+    print("piecewise-linear activations:")
+    activation_references(args.out)
+    if args.activations_only:
+        print("total %.1fs" % (time.time() - t_start))
+        return
     print("closed-form oracles:")
     oracle_checks()
     os.makedirs(args.out, exist_ok=True)

@@ -33,6 +33,12 @@ PatternSet patterns_from_generators(const Eigen::MatrixXd& X, const Eigen::Matri
 // Uses the vertex sweep of science.md 2.4, exact also for collinear or repeated points.
 PatternSet enumerate_patterns_2d(const Eigen::MatrixXd& X_with_bias);
 
+// Keeps the first pattern of each complementary pair {D, I - D} (and every pattern whose
+// complement is absent). For the absolute value, S_{I-D} = -S_D and K_{I-D} = -K_D, so the pair
+// (D, v) and (I - D, -v) give identical terms (science.md 8.1): the program keeps its optimum with
+// about half the patterns.
+PatternSet drop_complementary_patterns(const PatternSet& patterns);
+
 // 2 * sum_{k<3} C(n-1, k) - 1: the number of non-zero patterns of n points in general position in
 // the plane (with bias).
 std::int64_t general_position_pattern_count_2d(std::int64_t n);

@@ -1,7 +1,7 @@
 #pragma once
-// Gradient-sign attacks on a trained two-layer ReLU network (science.md 6.3): FGSM (Goodfellow
-// et al. 2015) and PGD (Madry et al. 2018) in the l_inf ball, plus the robustness metrics the CLI
-// and GUI show (clean, FGSM, PGD and certified accuracy).
+// Gradient-sign attacks on a trained two-layer network (any activation) (science.md 6.3): FGSM
+// (Goodfellow et al. 2015) and PGD (Madry et al. 2018) in the l_inf ball, plus the robustness
+// metrics the CLI and GUI show (clean, FGSM, PGD and certified accuracy).
 //
 // Units: inputs, epsilon, step sizes and the data box are all in the units of the data the user
 // gives (raw inputs, before the model's standardization); the network folds its standardization

@@ -27,12 +27,13 @@ class BlockLinearSystem {
   const ConvexProblem& problem_;
   LinearSolverKind kind_;
   double c_ = 0.0;
-  // Woodbury: S = (I + X^T X)^{-1}, K o (Dm Dm^T) with K = X S X^T, and chol(1/c I + 2 K o DmDm^T).
+  // Woodbury: S = (I + X^T X)^{-1}, K o (Sm Sm^T) with K = X S X^T and Sm = [s_1, ..., s_P] the
+  // activation diagonals (the masks for ReLU), and chol(1/c I + 2 K o Sm Sm^T).
   Eigen::MatrixXd block_inverse_;
   Eigen::MatrixXd core_without_diagonal_;
   Eigen::LLT<Eigen::MatrixXd> core_factor_;
   // Direct: chol of the full system.
-  Eigen::MatrixXd pattern_gram_;  // Y^T Y with Y = [D_1 X, ..., D_P X]
+  Eigen::MatrixXd pattern_gram_;  // Y^T Y with Y = [S_1 X, ..., S_P X]
   Eigen::LLT<Eigen::MatrixXd> full_factor_;
 };
 

@@ -1,11 +1,15 @@
 #pragma once
-// The convex reformulation (C-ReLU, science.md 3.1) of two-layer ReLU training:
-//   min  l(sum_i D_i X (v_i - w_i), y) + beta sum_i (||v_i|| + ||w_i||)
-//   s.t. (2 D_i - I) X v_i >= 0,  (2 D_i - I) X w_i >= 0.
+// The convex reformulation (C-ReLU, science.md 3.1) of two-layer ReLU training, and its
+// piecewise-linear generalisation (C-sigma, science.md 8.1):
+//   min  l(sum_i S_i X (v_i - w_i), y) + beta sum_i (||v_i|| + ||w_i||)
+//   s.t. (2 D_i - I) X v_i >= 0,  (2 D_i - I) X w_i >= 0,
+// with S_i = D_i (ReLU), kappa I + (1 - kappa) D_i (leaky ReLU) or 2 D_i - I (absolute value).
 // Variables are stored as a d x 2P matrix of blocks: column i is v_i, column P + i is w_i.
 #include <Eigen/Dense>
 #include <optional>
+#include <string>
 
+#include "convexnn/activation.h"
 #include "convexnn/activation_patterns.h"
 #include "convexnn/loss.h"
 #include "convexnn/standardization.h"
@@ -18,6 +22,9 @@ struct ConvexProblem {
   LossKind loss = LossKind::kSquared;
   double beta = 1e-3;
   PatternSet patterns;
+  // ReLU, leaky ReLU or absolute value; the polynomial activations have a different program
+  // (science.md 9) and are rejected by finalize().
+  Activation activation;
   // Whether the last column of X is the constant 1 (the neurons' bias), and how raw inputs were
   // standardized; both are needed to turn the solution into a network on raw inputs.
   bool has_bias_column = true;
@@ -28,9 +35,9 @@ struct ConvexProblem {
   Eigen::Index num_patterns() const { return patterns.num_patterns(); }
   Eigen::Index num_blocks() const { return 2 * patterns.num_patterns(); }
 
-  // F u = sum_i D_i X (v_i - w_i).
+  // F u = sum_i S_i X (v_i - w_i).
   Eigen::VectorXd predict(const Eigen::MatrixXd& blocks) const;
-  // F^T r as a d x 2P block matrix: X^T D_i r for v-blocks, its negative for w-blocks.
+  // F^T r as a d x 2P block matrix: X^T S_i r for v-blocks, its negative for w-blocks.
   Eigen::MatrixXd predict_adjoint(const Eigen::VectorXd& r) const;
   // G u as an n x 2P matrix: column b is (2 D_i - I) X u_b.
   Eigen::MatrixXd cone_values(const Eigen::MatrixXd& blocks) const;
@@ -38,18 +45,37 @@ struct ConvexProblem {
   Eigen::MatrixXd cone_adjoint(const Eigen::MatrixXd& slacks) const;
   // +1 where a sample's pattern entry is 1, -1 where it is 0: n x P.
   const Eigen::MatrixXd& pattern_signs() const;
+  // The diagonals of S_i as an n x P matrix (column i = s_i); equal to patterns.masks for ReLU.
+  // Everything that multiplies by F uses these, never the masks.
+  const Eigen::MatrixXd& activation_diagonals() const;
 
   // l(F u, y) + beta sum_b ||u_b||.
   double objective(const Eigen::MatrixXd& blocks) const;
   // Largest violation max(0, -(2D_i - I) X u_b) over all blocks and samples.
   double max_cone_violation(const Eigen::MatrixXd& blocks) const;
 
-  // Must be called after X or patterns change (caches the sign matrix).
+  // Must be called after X, patterns or activation change (caches the sign and S_i matrices).
+  // Throws InputError for an invalid or non-piecewise-linear activation.
   void finalize();
 
  private:
+  // The cached S_i; checked against `activation` and the pattern count on use, so a problem whose
+  // activation changed without finalize() fails loudly instead of silently using the old S_i.
+  const Eigen::MatrixXd& checked_diagonals() const;
+
   Eigen::MatrixXd pattern_signs_;
+  Eigen::MatrixXd activation_diagonals_;
+  Activation finalized_activation_;
 };
+
+// The diagonals s_i of S_i (science.md 8.1) for 0/1 masks (n x P). Throws InputError naming the
+// activation unless it is ReLU, leaky ReLU or absolute value.
+Eigen::MatrixXd activation_diagonals_for(const Activation& activation,
+                                         const Eigen::MatrixXd& masks);
+
+// Throws InputError unless the activation is one of the piecewise-linear ones the convex program
+// (C-sigma) covers; `context` names the caller ("robust training", ...).
+void require_piecewise_linear(const Activation& activation, const std::string& context);
 
 // Appends a column of ones.
 Eigen::MatrixXd with_bias_column(const Eigen::MatrixXd& X);

@@ -11,7 +11,7 @@ namespace convexnn {
 struct DualBound {
   double lower_bound = 0.0;          // L <= p*(patterns of the problem)
   double theta = 0.0;                // scale applied to lambda
-  double max_constraint_norm = 0.0;  // max_b || sigma_b X^T D_i lambda - A_b^T alpha_b ||
+  double max_constraint_norm = 0.0;  // max_b || sigma_b X^T S_i lambda - A_b^T alpha_b ||
   // Per block, before scaling: exact (NNLS multipliers) for every block that could attain the
   // maximum, an upper bound for the others.
   Eigen::VectorXd block_constraint_norms;

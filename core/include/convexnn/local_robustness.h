@@ -1,5 +1,7 @@
 #pragma once
-// Local robustness of a two-layer ReLU network on an l_inf ball B_eps(x) (science.md 6.3).
+// Local robustness of a two-layer network with a piecewise-linear activation (ReLU, leaky ReLU,
+// absolute value; others are rejected with an InputError) on an l_inf ball B_eps(x)
+// (science.md 6.3).
 //
 // A neuron whose pre-activation satisfies |w_j . x + b_j| >= eps ||w_j||_1 keeps its state on the
 // whole ball. If every neuron does ("stable"), f is affine on the ball, f(x + delta) = f(x) +

@@ -16,7 +16,7 @@ struct TrainingRecord {
   std::string loss;
   double beta = 0.0;
   std::int64_t patterns = 0;
-  double rho = 0.0;  // final penalty
+  double rho = 0.0;      // final penalty
   std::string rho_mode;  // fixed | auto
   std::uint64_t seed = 0;
   double objective = 0.0;    // recovered network's objective (upper bound)
@@ -28,6 +28,9 @@ struct TrainingRecord {
   // l_inf radius of adversarial training in the data's units; 0 for standard training (also
   // when the field is absent, as in files written before it existed).
   double epsilon = 0.0;
+  // Activation name the model was trained with (relu | leaky-relu | abs ...; "relu" when absent);
+  // the network's own "activation" object carries its parameters.
+  std::string activation = "relu";
 };
 
 struct Model {

@@ -1,7 +1,7 @@
 #pragma once
-// Turns convex blocks into a ReLU network (science.md 3.3): a non-zero v_i gives the neuron
-// u = v_i / sqrt|v_i|, a = +sqrt|v_i|; a non-zero w_i gives a = -sqrt|w_i|. Neurons are balanced,
-// so the network's weight decay equals beta sum |v_i| + |w_i|.
+// Turns convex blocks into a network with the problem's activation (science.md 3.3, 8.1): a
+// non-zero v_i gives the neuron u = v_i / sqrt|v_i|, a = +sqrt|v_i|; a non-zero w_i gives a =
+// -sqrt|w_i|. Neurons are balanced, so the network's weight decay equals beta sum |v_i| + |w_i|.
 #include <Eigen/Dense>
 
 #include "convexnn/convex_problem.h"
@@ -14,10 +14,12 @@ TwoLayerNetwork recover_network(const ConvexProblem& problem, const Eigen::Matri
                                 double relative_drop_tolerance = 1e-8);
 
 // Number of blocks that survive the same drop rule.
-Eigen::Index count_active_blocks(const Eigen::MatrixXd& blocks, double relative_drop_tolerance = 1e-8);
+Eigen::Index count_active_blocks(const Eigen::MatrixXd& blocks,
+                                 double relative_drop_tolerance = 1e-8);
 
 // The recovered network's predictions on the problem's (standardized, bias-augmented) X,
-// sum_b sigma_b (X u_b)_+, computed without building the network.
-Eigen::VectorXd recovered_network_prediction(const ConvexProblem& problem, const Eigen::MatrixXd& blocks);
+// sum_b sign_b sigma(X u_b), computed without building the network.
+Eigen::VectorXd recovered_network_prediction(const ConvexProblem& problem,
+                                             const Eigen::MatrixXd& blocks);
 
 }  // namespace convexnn

@@ -62,7 +62,8 @@ struct NonconvexResult {
   // Objective before training (entry 0) and after each completed epoch.
   std::vector<double> objective_history;
   std::int64_t epochs_completed = 0;
-  // Neurons whose ReLU is 0 on every training point: they no longer get any gradient from the loss,
+  // ReLU neurons that are 0 on every training point (always 0 for leaky ReLU and abs, whose slope
+  // never vanishes): they no longer get any gradient from the loss,
   // so weight decay only shrinks them.
   std::int64_t dead_neurons = 0;
   double train_accuracy = 0.0;

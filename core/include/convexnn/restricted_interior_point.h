@@ -1,7 +1,7 @@
 #pragma once
 // High-accuracy solve of the convex program (science.md 3.1) restricted to a subset S of its
 // blocks (all other blocks fixed at zero), by a primal barrier interior-point method:
-//   min  l(sum_{b in S} sigma_b D_i(b) X u_b) + beta sum_{b in S} tau_b
+//   min  l(sum_{b in S} sigma_b S_i(b) X u_b) + beta sum_{b in S} tau_b
 //   s.t. ||u_b|| <= tau_b,  (2 D_i(b) - I) X u_b >= 0,
 // with the hinge written through slacks xi >= 0, xi >= 1 - y yhat. ADMM's tail is slow; a few
 // hundred cheap Newton steps reach a relative accuracy of ~1e-10.
@@ -61,8 +61,8 @@ RestrictedSolveResult solve_restricted_interior_point(
     const ConvexProblem& problem, const std::vector<Eigen::Index>& block_columns,
     const RestrictedSolveOptions& options = {});
 
-// Exact dual-constraint values q_b(lambda) = min_{a >= 0} || sigma_b X^T D_i lambda - A_b^T a ||
-// (NNLS) for every block whose cheap bound ||sigma_b X^T D_i lambda|| exceeds `threshold`; the
+// Exact dual-constraint values q_b(lambda) = min_{a >= 0} || sigma_b X^T S_i lambda - A_b^T a ||
+// (NNLS) for every block whose cheap bound ||sigma_b X^T S_i lambda|| exceeds `threshold`; the
 // others get that cheap bound. A value above beta marks a block whose addition lowers the
 // restricted optimum. `operations` (optional) accumulates the NNLS work.
 Eigen::VectorXd dual_constraint_values(const ConvexProblem& problem, const Eigen::VectorXd& lambda,

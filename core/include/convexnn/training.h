@@ -33,6 +33,9 @@ struct TrainingConfig {
   // R-FISTA on the gated ReLU relaxation followed by the cone decomposition (its certificate
   // covers the relaxation only). The last two need a smooth loss and epsilon = 0.
   SolverKind solver = SolverKind::kAdmm;
+  // Hidden-layer activation: relu, leaky-relu or abs (science.md 8.1); robust training needs relu.
+  // Absolute-value problems keep one pattern per complementary pair.
+  Activation activation;
   AdmmOptions admm;
   AugmentedLagrangianOptions augmented_lagrangian;
   GatedReluOptions gated;
