@@ -31,6 +31,14 @@ std::string SolverSummary::certificate_statement() const {
                   primal_residual, dual_residual, gap_text);
     return text;
   }
+  if (semidefinite && certifies_global_optimum()) {
+    return std::string(
+               "Certified globally optimal: the semidefinite program is exact, so the "
+               "relative duality gap ") +
+           gap_text +
+           " proves this network is a global minimizer of the non-convex training objective "
+           "(unit-norm neurons, l1 output penalty, any width; to that tolerance).";
+  }
   if (certifies_global_optimum()) {
     return std::string("Certified globally optimal: with all activation patterns enumerated, the "
                        "relative duality gap ") + gap_text +
@@ -59,16 +67,20 @@ std::string SolverSummary::full_report() const {
   if (robust) {
     std::snprintf(line, sizeof line, "Solver summary (robust ADMM, epsilon %g)\n", epsilon);
     out << line;
+  } else if (semidefinite) {
+    out << "Solver summary (FISTA on the semidefinite program)\n";
   } else {
     out << "Solver summary (ADMM)\n";
   }
   std::snprintf(line, sizeof line, "  status                %s (%s)\n", to_string(status), message.c_str());
   out << line;
-  std::snprintf(line, sizeof line, "  patterns              %lld (%s)\n",
-                static_cast<long long>(num_patterns), to_string(pattern_mode));
-  out << line;
-  std::snprintf(line, sizeof line, "  linear solver         %s\n", to_string(linear_solver));
-  out << line;
+  if (!semidefinite) {
+    std::snprintf(line, sizeof line, "  patterns              %lld (%s)\n",
+                  static_cast<long long>(num_patterns), to_string(pattern_mode));
+    out << line;
+    std::snprintf(line, sizeof line, "  linear solver         %s\n", to_string(linear_solver));
+    out << line;
+  }
   std::snprintf(line, sizeof line, "  iterations            %lld\n", static_cast<long long>(iterations));
   out << line;
   std::snprintf(line, sizeof line, "  time                  %.3f s (setup %.3f s, solve %.3f s)\n",
@@ -100,8 +112,14 @@ std::string SolverSummary::full_report() const {
     out << line;
     std::snprintf(line, sizeof line, "  relative gap          %.3e\n", relative_gap);
     out << line;
-    std::snprintf(line, sizeof line, "  residuals             primal %.3e, dual %.3e, rho %.4g\n",
-                  primal_residual, dual_residual, final_rho);
+    if (semidefinite) {
+      std::snprintf(line, sizeof line,
+                    "  residuals             |<J, Z>| %.3e, gradient mapping %.3e\n",
+                    primal_residual, dual_residual);
+    } else {
+      std::snprintf(line, sizeof line, "  residuals             primal %.3e, dual %.3e, rho %.4g\n",
+                    primal_residual, dual_residual, final_rho);
+    }
     out << line;
   }
   std::snprintf(line, sizeof line, "  active neurons        %lld\n", static_cast<long long>(active_neurons));
