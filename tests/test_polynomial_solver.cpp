@@ -348,5 +348,52 @@ TEST(PolynomialTraining, WithoutBiasTheNeuronsHaveNoBias) {
   }
 }
 
+TEST(PolynomialTraining, ConfigFromTheReluPipelineCarriesItsSettings) {
+  TrainingConfig relu;
+  relu.loss = LossKind::kLogistic;
+  relu.beta = 0.25;
+  relu.standardize = true;
+  relu.admm.max_iterations = 123;
+  relu.admm.relative_gap_tolerance = 1e-5;
+  relu.admm.report_every = 7;
+  relu.admm.max_seconds = 9.0;
+  const Activation activation = Activation::polynomial(0.09, 0.5, 0.47);
+  const PolynomialTrainingConfig config = polynomial_config_from(relu, activation);
+  EXPECT_EQ(config.activation, activation);
+  EXPECT_EQ(config.loss, LossKind::kLogistic);
+  EXPECT_EQ(config.beta, 0.25);
+  EXPECT_TRUE(config.standardize);
+  EXPECT_TRUE(config.bias);
+  EXPECT_EQ(config.solver.max_iterations, 123);
+  EXPECT_EQ(config.solver.relative_gap_tolerance, 1e-5);
+  EXPECT_EQ(config.solver.report_every, 7);
+  EXPECT_EQ(config.solver.max_seconds, 9.0);
+  relu.epsilon = 0.1;
+  try {
+    polynomial_config_from(relu, activation);
+    FAIL() << "epsilon accepted";
+  } catch (const InputError& error) {
+    EXPECT_NE(std::string(error.what()).find("epsilon"), std::string::npos);
+  }
+}
+
+TEST(PolynomialTraining, SummaryReportsTheSemidefiniteProgram) {
+  GeneratorSettings settings;
+  settings.name = "xor";
+  settings.n = 16;
+  PolynomialTrainingConfig config;
+  config.beta = 0.1;
+  const PolynomialTrainingResult result =
+      train_polynomial_network(generate_dataset(settings), nullptr, config);
+  ASSERT_EQ(result.summary.status, SolverStatus::kConverged);
+  EXPECT_TRUE(result.summary.semidefinite);
+  EXPECT_TRUE(result.summary.certifies_global_optimum());
+  const std::string report = result.summary.full_report();
+  EXPECT_NE(report.find("semidefinite program"), std::string::npos) << report;
+  EXPECT_EQ(report.find("patterns"), std::string::npos) << report;
+  EXPECT_NE(result.summary.certificate_statement().find("semidefinite program is exact"),
+            std::string::npos);
+}
+
 }  // namespace
 }  // namespace convexnn

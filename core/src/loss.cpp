@@ -154,8 +154,8 @@ double conjugate_domain_scale(LossKind kind, const Eigen::VectorXd& lambda,
   return scale;
 }
 
-double best_scaled_dual_value(LossKind kind, const Eigen::VectorXd& lambda,
-                              const Eigen::VectorXd& y, double theta_max, double* theta) {
+double maximize_scaled_dual_value(LossKind kind, const Eigen::VectorXd& lambda,
+                                  const Eigen::VectorXd& y, double theta_max, double* theta) {
   theta_max = std::max(0.0, std::min(theta_max, conjugate_domain_scale(kind, lambda, y)));
   auto dual_value = [&](double scale) { return -loss_conjugate(kind, scale * lambda, y); };
   double best = theta_max;

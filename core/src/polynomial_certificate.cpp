@@ -102,8 +102,8 @@ PolynomialDualBound quadratic_dual_bound(const PolynomialProblem& problem,
   const double spectral_norm = eigen.eigenvalues().cwiseAbs().maxCoeff();
   bound.feasible_scale =
       spectral_norm > 0 ? problem.beta / spectral_norm : std::numeric_limits<double>::infinity();
-  bound.lower_bound =
-      best_scaled_dual_value(problem.loss, lambda, problem.y, bound.feasible_scale, &bound.scale);
+  bound.lower_bound = maximize_scaled_dual_value(problem.loss, lambda, problem.y,
+                                                 bound.feasible_scale, &bound.scale);
   return bound;
 }
 
@@ -112,8 +112,8 @@ PolynomialDualBound lifted_dual_bound(const PolynomialProblem& problem,
   PolynomialDualBound bound;
   // The dual value is concave in t: no feasible t beyond its unconstrained maximizer can help.
   double cap = 0.0;
-  best_scaled_dual_value(problem.loss, lambda, problem.y, std::numeric_limits<double>::infinity(),
-                         &cap);
+  maximize_scaled_dual_value(problem.loss, lambda, problem.y,
+                             std::numeric_limits<double>::infinity(), &cap);
   const Eigen::MatrixXd adjoint = problem.lifted_adjoint(lambda);
   double feasible = cap;
   if (cap > 0.0) {
@@ -124,7 +124,7 @@ PolynomialDualBound lifted_dual_bound(const PolynomialProblem& problem,
   }
   bound.feasible_scale = feasible;
   bound.lower_bound =
-      best_scaled_dual_value(problem.loss, lambda, problem.y, feasible, &bound.scale);
+      maximize_scaled_dual_value(problem.loss, lambda, problem.y, feasible, &bound.scale);
   return bound;
 }
 

@@ -53,6 +53,25 @@ PreparedPolynomialProblem prepare_polynomial_problem(const Dataset& train, const
   return prepared;
 }
 
+PolynomialTrainingConfig polynomial_config_from(const TrainingConfig& config,
+                                                const Activation& activation) {
+  if (config.epsilon != 0.0) {
+    throw InputError("epsilon: adversarial training is not available for the " + activation.name() +
+                     " activation (use epsilon 0)");
+  }
+  PolynomialTrainingConfig result;
+  result.activation = activation;
+  result.loss = config.loss;
+  result.beta = config.beta;
+  result.standardize = config.standardize;
+  result.bias = true;
+  result.solver.max_iterations = config.admm.max_iterations;
+  result.solver.relative_gap_tolerance = config.admm.relative_gap_tolerance;
+  result.solver.report_every = config.admm.report_every;
+  result.solver.max_seconds = config.admm.max_seconds;
+  return result;
+}
+
 PolynomialTrainingResult train_polynomial_network(const PreparedPolynomialProblem& prepared,
                                                   const PolynomialTrainingConfig& config,
                                                   SolverObserver* observer, std::stop_token stop,

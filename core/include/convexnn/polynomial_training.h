@@ -8,6 +8,7 @@
 #include "convexnn/admm_solver.h"
 #include "convexnn/dataset.h"
 #include "convexnn/polynomial_solver.h"
+#include "convexnn/training.h"
 
 namespace convexnn {
 
@@ -46,6 +47,13 @@ PolynomialTrainingResult train_polynomial_network(const PreparedPolynomialProble
                                                   SolverObserver* observer = nullptr,
                                                   std::stop_token stop = {},
                                                   const PolynomialIterate* warm_start = nullptr);
+
+// The settings of the ReLU pipeline's TrainingConfig (training.h) that apply here, for the given
+// activation: loss, beta, standardization, and from `admm` the iteration and time limits, gap
+// tolerance and report interval. Always with a bias column, like prepare_problem. Pattern
+// settings do not apply; adversarial training (epsilon > 0) is rejected with InputError.
+PolynomialTrainingConfig polynomial_config_from(const TrainingConfig& config,
+                                                const Activation& activation);
 
 // Both steps at once.
 PolynomialTrainingResult train_polynomial_network(const Dataset& train, const Dataset* test,

@@ -37,7 +37,12 @@ struct SolverSummary {
   double max_cone_violation = 0.0;
   std::int64_t active_neurons = 0;
   std::int64_t num_patterns = 0;
+  // The program has no activation patterns when `semidefinite` is set; its pattern_mode is then
+  // kExact, since the semidefinite program is exact.
   PatternMode pattern_mode = PatternMode::kSampled;
+  // Polynomial activation (science.md 9): the semidefinite program solved by FISTA. A converged
+  // gap certifies the non-convex problem (unit-norm neurons, l1 output penalty, any width).
+  bool semidefinite = false;
   LinearSolverKind linear_solver = LinearSolverKind::kAutomatic;  // the one actually used
   std::int64_t polish_successes = 0;
 
@@ -50,17 +55,11 @@ struct SolverSummary {
   bool robust = false;
   double epsilon = 0.0;
 
-  // Polynomial activation (science.md 9): the semidefinite program solved by FISTA. It has no
-  // activation patterns and is exact, so a converged gap certifies the non-convex problem (unit-
-  // norm neurons, l1 output penalty, any width).
-  bool semidefinite = false;
-
   // True when the gap certifies the global optimum of the non-convex network training problem
   // (exact patterns and converged). Never for robust runs: (RC) only bounds the adversarial
   // training problem from above, and its lower bound is weak.
   bool certifies_global_optimum() const {
-    return !robust && status == SolverStatus::kConverged &&
-           (semidefinite || pattern_mode == PatternMode::kExact);
+    return !robust && status == SolverStatus::kConverged && pattern_mode == PatternMode::kExact;
   }
   // One sentence on what the certificate means, e.g. "Certified globally optimal ...".
   std::string certificate_statement() const;
