@@ -53,44 +53,67 @@ double max_min_eigenvalue_over_trace_shift(const Eigen::MatrixXd& B, double* the
                                            int* eigen_solves) {
   const Eigen::Index last = B.rows() - 1;
   Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> eigen;
-  auto shifted = [&](double shift) {
+  struct Point {
+    double theta, value, supergradient;
+  };
+  // g(theta) = lambda_min(B + theta J) and the supergradient v^T J v of its eigenvector.
+  auto evaluate = [&](double shift) {
     Eigen::MatrixXd M = B;
     M.diagonal().head(last).array() += shift;
     M(last, last) -= shift;
     eigen.compute(M);
     if (eigen_solves) ++*eigen_solves;
-    return eigen.eigenvalues()[0];
+    const auto v = eigen.eigenvectors().col(0);
+    return Point{shift, eigen.eigenvalues()[0], v.head(last).squaredNorm() - v[last] * v[last]};
   };
-  // g(theta) = lambda_min(B + theta J) <= min(B_ii + theta, B_last - theta) and g(0) >=
-  // lambda_min(B), so the maximizer lies in [lambda_min(B) - min_i B_ii, B_last - lambda_min(B)].
-  const double base = shifted(0.0);
-  double best_theta = 0.0;
-  double best_value = base;
-  double low = base - B.diagonal().head(last).minCoeff();
-  double high = B(last, last) - base;
-  // Bisection on the supergradient v^T J v of the smallest eigenpair: robust where eigenvalues
-  // cross, which is typical at the maximum.
-  for (int iteration = 0;
-       iteration < 200 && high - low > 1e-14 * (1.0 + std::abs(low) + std::abs(high));
-       ++iteration) {
-    const double middle = 0.5 * (low + high);
-    const double value = shifted(middle);
-    if (value > best_value) {
-      best_value = value;
-      best_theta = middle;
+  // g(theta) <= min(B_ii + theta, B_last - theta) and g(0) >= lambda_min(B), so the maximizer
+  // lies in [lambda_min(B) - min_i B_ii, B_last - lambda_min(B)].
+  const Point origin = evaluate(0.0);
+  Point best = origin;
+  Point low = evaluate(origin.value - B.diagonal().head(last).minCoeff());
+  Point high = evaluate(B(last, last) - origin.value);
+  for (const Point& p : {low, high}) {
+    if (p.value > best.value) best = p;
+  }
+  const double tolerance = 1e-13 * (std::abs(origin.value) + B.diagonal().cwiseAbs().maxCoeff());
+  // Cutting planes: the tangents at the bracket's ends meet above the concave g, which bounds
+  // the maximum from above and is the next trial point (fast where eigenvalues cross, which is
+  // typical at the maximum); bisection whenever the bracket fails to halve in two steps.
+  double width_before = std::numeric_limits<double>::infinity();
+  double width_two_before = std::numeric_limits<double>::infinity();
+  for (int iteration = 0; iteration < 200; ++iteration) {
+    if (low.supergradient <= 0.0) {
+      if (low.value > best.value) best = low;
+      break;  // g is non-increasing from the bracket's left end: that end is a maximizer
     }
-    const Eigen::VectorXd v = eigen.eigenvectors().col(0);
-    const double supergradient = v.head(last).squaredNorm() - v[last] * v[last];
-    if (supergradient > 0.0) {
-      low = middle;
-    } else if (supergradient < 0.0) {
-      high = middle;
+    if (high.supergradient >= 0.0) {
+      if (high.value > best.value) best = high;
+      break;
+    }
+    const double width = high.theta - low.theta;
+    const double crossing =
+        (high.value - low.value + low.supergradient * low.theta - high.supergradient * high.theta) /
+        (low.supergradient - high.supergradient);
+    const double upper = low.value + low.supergradient * (crossing - low.theta);
+    if (upper - best.value <= tolerance || width <= 1e-15 * (1.0 + std::abs(low.theta))) break;
+    double trial = crossing;
+    if (!(trial > low.theta && trial < high.theta) || width > 0.5 * width_two_before) {
+      trial = 0.5 * (low.theta + high.theta);
+    }
+    width_two_before = width_before;
+    width_before = width;
+    const Point point = evaluate(trial);
+    if (point.value > best.value) best = point;
+    if (point.supergradient > 0.0) {
+      low = point;
+    } else if (point.supergradient < 0.0) {
+      high = point;
     } else {
       break;
     }
   }
-  if (theta) *theta = best_theta;
-  return best_value;
+  if (theta) *theta = best.theta;
+  return best.value;
 }
 
 PolynomialDualBound quadratic_dual_bound(const PolynomialProblem& problem,
