@@ -4,6 +4,7 @@
 // solver API (options, observer, stop token, warm start, training entry point).
 #include <gtest/gtest.h>
 
+#include <Eigen/Eigenvalues>
 #include <cmath>
 #include <stop_token>
 #include <vector>
@@ -102,6 +103,34 @@ TEST(PolynomialSolver, NuclearNormAndLiftedFormulationsAgreeOnPureQuadratics) {
   EXPECT_LE(a.lower_bound, b.network_objective + 1e-12);
   EXPECT_LE(b.lower_bound, a.network_objective + 1e-12);
   EXPECT_NEAR(a.network_objective, b.network_objective, 1e-7 * a.network_objective);
+}
+
+TEST(PolynomialSolver, ZeroNetworkExactlyFromTheDualThreshold) {
+  // At yhat = 0 the dual candidate is lambda = -y, feasible iff ||X^T diag(y) X||_2 <= beta: from
+  // that beta on the zero network is optimal with p* = ||y||^2 / 2 (science.md 12.1 item 3's
+  // analogue for 9.3); just below it a neuron pays off.
+  const PreparedPolynomialProblem prepared = moons_problem(20, Activation::quadratic(), 1.0);
+  PolynomialProblem problem = prepared.problem;
+  const Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> eigen(problem.quadratic_adjoint(problem.y),
+                                                             Eigen::EigenvaluesOnly);
+  const double threshold = eigen.eigenvalues().cwiseAbs().maxCoeff();
+  const double zero_objective = 0.5 * problem.y.squaredNorm();
+  for (PolynomialMethod method : {PolynomialMethod::kNuclearNorm, PolynomialMethod::kLiftedSdp}) {
+    SCOPED_TRACE(to_string(method));
+    problem.beta = 1.001 * threshold;
+    PolynomialSolution at_threshold;
+    const SolverSummary zero = solve_polynomial(problem, tight_options(method), &at_threshold);
+    ASSERT_EQ(zero.status, SolverStatus::kConverged) << zero.message;
+    EXPECT_EQ(at_threshold.network.width(), 0);
+    EXPECT_NEAR(zero.network_objective, zero_objective, 1e-12 * zero_objective);
+    EXPECT_NEAR(zero.lower_bound, zero_objective, 1e-8 * zero_objective);
+    problem.beta = 0.95 * threshold;
+    PolynomialSolution below;
+    const SolverSummary active = solve_polynomial(problem, tight_options(method), &below);
+    ASSERT_EQ(active.status, SolverStatus::kConverged) << active.message;
+    EXPECT_GT(below.network.width(), 0);
+    EXPECT_LT(active.network_objective, zero_objective * (1 - 1e-6));
+  }
 }
 
 class PolynomialSolverInvariants : public ::testing::TestWithParam<int> {};
