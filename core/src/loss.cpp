@@ -1,5 +1,6 @@
 #include "convexnn/loss.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -151,6 +152,37 @@ double conjugate_domain_scale(LossKind kind, const Eigen::VectorXd& lambda,
     if (t < -1.0) scale = std::min(scale, -1.0 / t);
   }
   return scale;
+}
+
+double maximize_scaled_dual_value(LossKind kind, const Eigen::VectorXd& lambda,
+                                  const Eigen::VectorXd& y, double theta_max, double* theta) {
+  theta_max = std::max(0.0, std::min(theta_max, conjugate_domain_scale(kind, lambda, y)));
+  auto dual_value = [&](double scale) { return -loss_conjugate(kind, scale * lambda, y); };
+  double best = theta_max;
+  if (kind == LossKind::kSquared) {
+    // -l*(t lambda) = -(t^2/2 ||lambda||^2 + t lambda^T y) peaks at t = -lambda^T y / ||lambda||^2.
+    const double lambda_norm = lambda.squaredNorm();
+    const double unconstrained = lambda_norm > 0 ? -lambda.dot(y) / lambda_norm : 0.0;
+    best = std::clamp(unconstrained, 0.0, theta_max);
+  } else {
+    // Golden-section search on [0, theta_max].
+    double low = 0.0;
+    double high = theta_max;
+    const double ratio = 0.5 * (std::sqrt(5.0) - 1.0);
+    for (int iteration = 0; iteration < 100 && high - low > 1e-14; ++iteration) {
+      const double left = high - ratio * (high - low);
+      const double right = low + ratio * (high - low);
+      if (dual_value(left) < dual_value(right)) {
+        low = left;
+      } else {
+        high = right;
+      }
+    }
+    best = 0.5 * (low + high);
+    if (dual_value(theta_max) > dual_value(best)) best = theta_max;
+  }
+  if (theta) *theta = best;
+  return dual_value(best);
 }
 
 }  // namespace convexnn

@@ -25,6 +25,18 @@ const char* to_string(SolverStatus status) {
 std::string SolverSummary::certificate_statement() const {
   char gap_text[64];
   std::snprintf(gap_text, sizeof gap_text, "%.2e", relative_gap);
+  if (semidefinite) {
+    return status == SolverStatus::kConverged
+               ? std::string(
+                     "Certified globally optimal: the semidefinite program is exact, so "
+                     "the relative duality gap ") +
+                     gap_text +
+                     " proves this network is a global minimizer of the non-convex training "
+                     "objective (unit-norm neurons, l1 output penalty, any width; to that "
+                     "tolerance)."
+               : std::string("Not certified: the relative gap is ") + gap_text +
+                     ", above the tolerance.";
+  }
   if (robust) {
     char text[512];
     std::snprintf(text, sizeof text,
@@ -81,7 +93,44 @@ std::string SolverSummary::brief_report() const {
   return text;
 }
 
+namespace {
+
+// The polynomial-activation SDP (science.md 9) has no patterns, linear solver or rho.
+std::string semidefinite_report(const SolverSummary& s) {
+  std::ostringstream out;
+  char line[256];
+  out << "Solver summary (FISTA on the semidefinite program)\n";
+  std::snprintf(line, sizeof line, "  status                %s (%s)\n", to_string(s.status),
+                s.message.c_str());
+  out << line;
+  std::snprintf(line, sizeof line, "  iterations            %lld\n",
+                static_cast<long long>(s.iterations));
+  out << line;
+  std::snprintf(line, sizeof line, "  time                  %.3f s (setup %.3f s, solve %.3f s)\n",
+                s.total_seconds, s.setup_seconds, s.solve_seconds);
+  out << line;
+  std::snprintf(line, sizeof line, "  network objective U   %.12g\n", s.network_objective);
+  out << line;
+  std::snprintf(line, sizeof line, "  SDP objective         %.12g\n", s.convex_objective);
+  out << line;
+  std::snprintf(line, sizeof line, "  lower bound L         %.12g\n", s.lower_bound);
+  out << line;
+  std::snprintf(line, sizeof line, "  relative gap          %.3e\n", s.relative_gap);
+  out << line;
+  std::snprintf(line, sizeof line, "  residuals             |<J, Z>| %.3e, gradient mapping %.3e\n",
+                s.primal_residual, s.dual_residual);
+  out << line;
+  std::snprintf(line, sizeof line, "  neurons               %lld\n",
+                static_cast<long long>(s.active_neurons));
+  out << line;
+  out << "  " << s.certificate_statement() << "\n";
+  return out.str();
+}
+
+}  // namespace
+
 std::string SolverSummary::full_report() const {
+  if (semidefinite) return semidefinite_report(*this);
   std::ostringstream out;
   char line[256];
   if (robust) {

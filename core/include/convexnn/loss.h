@@ -32,4 +32,11 @@ double loss_conjugate(LossKind kind, const Eigen::VectorXd& lambda, const Eigen:
 double conjugate_domain_scale(LossKind kind, const Eigen::VectorXd& lambda,
                               const Eigen::VectorXd& y);
 
+// max over theta in [0, theta_max] of the dual value -l*(theta lambda) (concave in theta): the best
+// lower bound from a dual candidate whose feasible scales are [0, theta_max]. theta_max is also
+// capped by conjugate_domain_scale; the maximizer is stored in `theta` when given.
+double maximize_scaled_dual_value(LossKind kind, const Eigen::VectorXd& lambda,
+                                  const Eigen::VectorXd& y, double theta_max,
+                                  double* theta = nullptr);
+
 }  // namespace convexnn

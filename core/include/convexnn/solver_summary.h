@@ -38,7 +38,12 @@ struct SolverSummary {
   double max_cone_violation = 0.0;
   std::int64_t active_neurons = 0;
   std::int64_t num_patterns = 0;
+  // The program has no activation patterns when `semidefinite` is set; its pattern_mode is then
+  // kExact, since the semidefinite program is exact.
   PatternMode pattern_mode = PatternMode::kSampled;
+  // Polynomial activation (science.md 9): the semidefinite program solved by FISTA. A converged
+  // gap certifies the non-convex problem (unit-norm neurons, l1 output penalty, any width).
+  bool semidefinite = false;
   LinearSolverKind linear_solver = LinearSolverKind::kAutomatic;  // the one actually used
   std::int64_t polish_successes = 0;
 
