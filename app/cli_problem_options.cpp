@@ -118,7 +118,8 @@ void add_convex_solver_options(CLI::App& command, ConvexSolverCliOptions& option
       .add_option("--solver", options.solver,
                   "Algorithm: admm, al (augmented Lagrangian, R-FISTA subproblems) or gated "
                   "(R-FISTA on the gated ReLU relaxation + cone decomposition; certifies the "
-                  "relaxation only). al and gated need a smooth loss (squared or logistic)")
+                  "relaxation only). al and gated need a smooth loss (squared or logistic). "
+                  "quadratic and poly2 always use FISTA on their semidefinite program")
       ->check(CLI::IsMember({"admm", "al", "gated"}))
       ->capture_default_str();
   command.add_option("--rho", options.rho, "ADMM penalty: a positive number (fixed) or auto")
