@@ -257,15 +257,7 @@ json run_child(const BenchOptions& options) {
   const auto [train, test] = problem->load(options);
   TrainingConfig config = problem->config;
   config.solver = solver_kind_from_string(options.child_solver);
-  config.admm.max_seconds = options.max_seconds;
-  config.admm.max_iterations = 1000000;
-  config.admm.relative_gap_tolerance = kGapThresholds.back();
-  config.augmented_lagrangian.max_seconds = options.max_seconds;
-  config.augmented_lagrangian.max_iterations = 1000000;
-  config.augmented_lagrangian.relative_gap_tolerance = kGapThresholds.back();
-  config.gated.max_seconds = options.max_seconds;
-  config.gated.rfista.max_iterations = 1000000;
-  config.gated.relative_gap_tolerance = kGapThresholds.back();
+  config.set_stopping_rule(1000000, kGapThresholds.back(), options.max_seconds);
   const PreparedProblem prepared = prepare_problem(train, &test, config);
   const double setup_cpu = process_cpu_seconds() - setup_start;
 
@@ -456,7 +448,8 @@ void register_bench_command(CLI::App& app) {
       ->add_option("--problems", options->problems,
                    "Comma-separated: moons-1000, teacher10, fashion-mnist")
       ->capture_default_str();
-  command->add_option("--solvers", options->solvers, "Comma-separated solvers: admm, al, gated")
+  command
+      ->add_option("--solvers", options->solvers, "Comma-separated solvers: admm, al, gated, scp")
       ->capture_default_str();
   command->add_option("--max-seconds", options->max_seconds, "Time limit per problem and solver")
       ->capture_default_str();

@@ -119,8 +119,10 @@ void add_convex_solver_options(CLI::App& command, ConvexSolverCliOptions& option
                   "Algorithm: admm, al (augmented Lagrangian, R-FISTA subproblems) or gated "
                   "(R-FISTA on the gated ReLU relaxation + cone decomposition; certifies the "
                   "relaxation only). al and gated need a smooth loss (squared or logistic). "
-                  "quadratic and poly2 always use FISTA on their semidefinite program")
-      ->check(CLI::IsMember({"admm", "al", "gated"}))
+                  "quadratic and poly2 always use FISTA on their semidefinite program. scp: the "
+                  "sampled convex program, a lasso over --features random ReLU neurons (certifies "
+                  "optimality among those neurons only)")
+      ->check(CLI::IsMember({"admm", "al", "gated", "scp"}))
       ->capture_default_str();
   command.add_option("--rho", options.rho, "ADMM penalty: a positive number (fixed) or auto")
       ->capture_default_str();
@@ -132,6 +134,19 @@ void add_convex_solver_options(CLI::App& command, ConvexSolverCliOptions& option
       .add_option("--tol", options.tolerance, "Stop when the relative duality gap is below this")
       ->capture_default_str();
   command.add_option("--max-seconds", options.max_seconds, "Time limit in seconds (0: none)")
+      ->capture_default_str();
+  command.add_option("--features", options.features, "--solver scp: number of random neurons")
+      ->capture_default_str();
+  command.add_flag("--generate-patterns", options.generate_patterns,
+                   "Sampled patterns: test the certificate on fresh patterns and add the violated "
+                   "ones, re-solving until a batch finds none (science.md 11.1)");
+  command
+      .add_option("--generation-batch", options.generation_batch,
+                  "Fresh pattern draws per generation round")
+      ->capture_default_str();
+  command
+      .add_option("--generation-rounds", options.generation_rounds,
+                  "At most this many generation rounds")
       ->capture_default_str();
 }
 
@@ -171,16 +186,13 @@ TrainingConfig make_training_config(const ProblemOptions& problem,
     config.admm.rho = value;
     config.admm.penalty_mode = PenaltyMode::kFixed;
   }
-  config.admm.max_iterations = solver.max_iterations;
-  config.admm.relative_gap_tolerance = solver.tolerance;
-  config.admm.max_seconds = solver.max_seconds;
   config.solver = solver_kind_from_string(solver.solver);
-  config.augmented_lagrangian.max_iterations = solver.max_iterations;
-  config.augmented_lagrangian.relative_gap_tolerance = solver.tolerance;
-  config.augmented_lagrangian.max_seconds = solver.max_seconds;
-  config.gated.rfista.max_iterations = solver.max_iterations;
-  config.gated.relative_gap_tolerance = solver.tolerance;
-  config.gated.max_seconds = solver.max_seconds;
+  config.set_stopping_rule(solver.max_iterations, solver.tolerance, solver.max_seconds);
+  config.random_features.features = solver.features;
+  config.random_features.seed = problem.data.seed;
+  config.generate_patterns = solver.generate_patterns;
+  config.pattern_generation.batch_size = solver.generation_batch;
+  config.pattern_generation.max_rounds = solver.generation_rounds;
   if (config.solver != SolverKind::kAdmm && solver.rho != "auto") {
     throw InputError("--rho applies to --solver admm only (got --solver " + solver.solver + ")");
   }

@@ -44,6 +44,10 @@ struct ConvexSolverCliOptions {
   std::int64_t max_iterations = 20000;
   double tolerance = 1e-6;
   double max_seconds = 0.0;
+  int features = 500;              // --solver scp: sampled neuron directions
+  bool generate_patterns = false;  // pattern column generation around ADMM
+  int generation_batch = 200;
+  int generation_rounds = 20;
 };
 
 // `allow_auto_formulation` adds the choice "auto"; the caller sets the default in `options`.

@@ -219,10 +219,19 @@ void run_train(const TrainOptions& options) {
   }
 
   if (options.json) {
-    std::cout << summary_json(summary, result, config.activation, train_accuracy, test_accuracy,
-                              split.train.num_samples(), split.test.num_samples(), robust)
-                     .dump(2)
-              << "\n";
+    nlohmann::json j =
+        summary_json(summary, result, config.activation, train_accuracy, test_accuracy,
+                     split.train.num_samples(), split.test.num_samples(), robust);
+    if (result.pattern_generation) {
+      const PatternGenerationSummary& g = *result.pattern_generation;
+      j["pattern_generation"] = {{"initial_patterns", g.initial_patterns},
+                                 {"patterns_added", g.patterns_added},
+                                 {"rounds", g.rounds},
+                                 {"no_violation_found", g.no_violation_found},
+                                 {"round_objectives", g.round_objectives},
+                                 {"round_additions", g.round_additions}};
+    }
+    std::cout << j.dump(2) << "\n";
   } else {
     std::cout << "Data: " << dataset.source << " (" << split.train.num_samples() << " train, "
               << split.test.num_samples() << " test, " << dataset.num_features() << " features)\n";
@@ -242,6 +251,16 @@ void run_train(const TrainOptions& options) {
     if (config.epsilon > 0) std::cout << ", robust with epsilon " << config.epsilon;
     std::cout << "\n\n";
     std::cout << summary.full_report();
+    if (result.pattern_generation) {
+      const PatternGenerationSummary& g = *result.pattern_generation;
+      std::cout << "  pattern generation    " << g.patterns_added << " violated patterns added in "
+                << g.rounds << " rounds (" << g.initial_patterns << " -> "
+                << g.initial_patterns + g.patterns_added << "); objective "
+                << g.round_objectives.front() << " -> " << g.round_objectives.back() << "; "
+                << (g.no_violation_found ? "the last batch found no violation"
+                                         : "stopped before a batch came back clean")
+                << "\n";
+    }
     char line[160];
     std::snprintf(line, sizeof line, "  network width         %lld neurons\n",
                   static_cast<long long>(result.network.width()));

@@ -65,4 +65,44 @@ TEST(CliSolver, BadChoicesNameTheOption) {
   EXPECT_NE(rho.output.find("--rho"), std::string::npos) << rho.output;
 }
 
+TEST(CliSolver, ScpIsNeverBelowTheOptimumAndItsModelPredictsLikeTheSummary) {
+  const nlohmann::json admm = train_json("admm");
+  const CommandResult result = run_cli(kProblem + " --json --solver scp --features 200", false);
+  ASSERT_EQ(result.exit_code, 0) << result.output;
+  const nlohmann::json scp = nlohmann::json::parse(result.output);
+  EXPECT_EQ(scp["solver"], "scp");
+  EXPECT_EQ(scp["certified_global_optimum"], false);
+  EXPECT_EQ(scp["patterns"], 200);
+  // A network on sampled neurons cannot beat the certified global optimum.
+  EXPECT_GE(scp["objective"].get<double>(), admm["lower_bound"].get<double>() * (1 - 1e-9));
+  EXPECT_LE(scp["lower_bound"].get<double>(), scp["objective"].get<double>());
+  const CommandResult text = run_cli(kProblem + " --solver scp --features 50");
+  EXPECT_NE(text.output.find("not a certificate of global optimality"), std::string::npos)
+      << text.output;
+  const CommandResult hinge = run_cli(kProblem + " --solver scp --loss hinge");
+  EXPECT_EQ(hinge.exit_code, 2);
+  EXPECT_NE(hinge.output.find("loss"), std::string::npos) << hinge.output;
+}
+
+TEST(CliSolver, PatternGenerationAddsPatternsAndNeverRaisesTheObjective) {
+  const std::string sampled =
+      "train --dataset moons --n 60 --formulation sampled --patterns 4 --beta 0.1 --json";
+  const CommandResult plain = run_cli(sampled, false);
+  const CommandResult grown =
+      run_cli(sampled + " --generate-patterns --generation-batch 100", false);
+  ASSERT_EQ(plain.exit_code, 0) << plain.output;
+  ASSERT_EQ(grown.exit_code, 0) << grown.output;
+  const nlohmann::json a = nlohmann::json::parse(plain.output);
+  const nlohmann::json b = nlohmann::json::parse(grown.output);
+  const auto& generation = b["pattern_generation"];
+  EXPECT_GT(generation["patterns_added"].get<int>(), 0);
+  EXPECT_EQ(b["patterns"].get<int>(),
+            generation["initial_patterns"].get<int>() + generation["patterns_added"].get<int>());
+  EXPECT_EQ(generation["initial_patterns"], a["patterns"]);
+  EXPECT_LT(b["objective"].get<double>(), a["objective"].get<double>());
+  const CommandResult exact = run_cli(kProblem + " --generate-patterns");
+  EXPECT_EQ(exact.exit_code, 2);
+  EXPECT_NE(exact.output.find("generate_patterns"), std::string::npos) << exact.output;
+}
+
 }  // namespace

@@ -159,8 +159,13 @@ std::string SolverSummary::full_report() const {
   std::snprintf(line, sizeof line, "  status                %s (%s)\n", to_string(status),
                 message.c_str());
   out << line;
-  std::snprintf(line, sizeof line, "  patterns              %lld (%s)\n",
-                static_cast<long long>(num_patterns), to_string(pattern_mode));
+  if (solver == SolverKind::kRandomFeatures) {
+    std::snprintf(line, sizeof line, "  random neurons        %lld (sampled directions)\n",
+                  static_cast<long long>(num_patterns));
+  } else {
+    std::snprintf(line, sizeof line, "  patterns              %lld (%s)\n",
+                  static_cast<long long>(num_patterns), to_string(pattern_mode));
+  }
   out << line;
   if (solver == SolverKind::kAdmm) {
     std::snprintf(line, sizeof line, "  linear solver         %s\n", to_string(linear_solver));

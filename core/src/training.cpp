@@ -60,12 +60,22 @@ std::string TrainingConfig::validate() const {
   } else if (solver != SolverKind::kAdmm && epsilon > 0) {
     error << "solver '" << to_string(solver)
           << "' does not train robust programs (epsilon > 0); use solver admm";
-  } else if (solver != SolverKind::kAdmm &&
-             !smooth_loss_error(
-                  loss, solver == SolverKind::kGated ? "gated ReLU" : "augmented Lagrangian")
-                  .empty()) {
-    error << smooth_loss_error(
-        loss, solver == SolverKind::kGated ? "gated ReLU" : "augmented Lagrangian");
+  } else if (const std::string loss_error = smooth_loss_error(
+                 loss, solver == SolverKind::kGated                 ? "gated ReLU"
+                       : solver == SolverKind::kAugmentedLagrangian ? "augmented Lagrangian"
+                                                                    : "random-feature (SCP)");
+             solver != SolverKind::kAdmm && !loss_error.empty()) {
+    error << loss_error;
+  } else if (const std::string scp_error = random_features.validate();
+             solver == SolverKind::kRandomFeatures && !scp_error.empty()) {
+    error << scp_error;
+  } else if (generate_patterns && (solver != SolverKind::kAdmm || epsilon > 0)) {
+    error << "generate_patterns works with solver admm and epsilon 0 only";
+  } else if (generate_patterns && pattern_mode != PatternMode::kSampled) {
+    error << "generate_patterns applies to sampled patterns (exact patterns are all there)";
+  } else if (const std::string generation_error = pattern_generation.validate();
+             generate_patterns && !generation_error.empty()) {
+    error << generation_error;
   } else if (const std::string al_error = augmented_lagrangian.validate();
              solver == SolverKind::kAugmentedLagrangian && !al_error.empty()) {
     error << al_error;
@@ -196,11 +206,42 @@ TrainingResult train_network(const PreparedProblem& prepared, const TrainingConf
       result.summary.max_cone_violation = result.decomposition.max_cone_violation;
       result.summary.active_neurons = count_active_blocks(result.solution.blocks);
     }
+  } else if (config.solver == SolverKind::kRandomFeatures) {
+    result.summary = solve_random_features(prepared.problem, config.random_features,
+                                           &result.random_features, context);
+    result.network = random_feature_network(prepared.problem, result.random_features.directions,
+                                            result.random_features.weights);
+    result.solution.blocks = Eigen::MatrixXd::Zero(prepared.problem.dim(), 0);
+    return result;
+  } else if (config.generate_patterns) {
+    ConvexProblem grown = prepared.problem;
+    result.pattern_generation = solve_with_pattern_generation(
+        grown, config.admm, config.pattern_generation, &result.solution, context);
+    result.summary = result.pattern_generation->summary;
+    result.network = recover_network(grown, result.solution.blocks);
+    result.generated_patterns = std::move(grown.patterns);
+    return result;
   } else {
     result.summary = solve_admm(prepared.problem, config.admm, &result.solution, context);
   }
   result.network = recover_network(prepared.problem, result.solution.blocks);
   return result;
+}
+
+void TrainingConfig::set_stopping_rule(std::int64_t max_iterations, double relative_gap_tolerance,
+                                       double max_seconds) {
+  admm.max_iterations = max_iterations;
+  admm.relative_gap_tolerance = relative_gap_tolerance;
+  admm.max_seconds = max_seconds;
+  augmented_lagrangian.max_iterations = max_iterations;
+  augmented_lagrangian.relative_gap_tolerance = relative_gap_tolerance;
+  augmented_lagrangian.max_seconds = max_seconds;
+  gated.rfista.max_iterations = max_iterations;
+  gated.relative_gap_tolerance = relative_gap_tolerance;
+  gated.max_seconds = max_seconds;
+  random_features.rfista.max_iterations = max_iterations;
+  random_features.relative_gap_tolerance = relative_gap_tolerance;
+  random_features.max_seconds = max_seconds;
 }
 
 }  // namespace convexnn

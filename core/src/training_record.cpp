@@ -29,6 +29,10 @@ TrainingRecord make_training_record(const SolverSummary& summary, const Training
     record.rho = 0.0;
     record.rho_mode = "";
   }
+  if (summary.solver == SolverKind::kRandomFeatures) {
+    record.formulation = "random-features";  // `patterns` holds the number of sampled neurons
+    record.rho_mode = "";
+  }
   if (summary.solver == SolverKind::kGated && std::isfinite(summary.decomposed_objective)) {
     // The saved network is the cone decomposition's ReLU network; the gated lower bound still
     // bounds the ReLU program (p*_G <= p*_C), so the gap is an honest (weak) one.

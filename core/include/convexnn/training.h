@@ -12,7 +12,9 @@
 #include "convexnn/cone_decomposition.h"
 #include "convexnn/dataset.h"
 #include "convexnn/gated_relu.h"
+#include "convexnn/pattern_generation.h"
 #include "convexnn/polynomial_solver.h"
+#include "convexnn/random_feature_program.h"
 #include "convexnn/robust_solver.h"
 #include "convexnn/two_layer_network.h"
 
@@ -47,6 +49,15 @@ struct TrainingConfig {
   AugmentedLagrangianOptions augmented_lagrangian;
   GatedReluOptions gated;
   ConeDecompositionOptions cone_decomposition;
+  RandomFeatureOptions random_features;  // solver scp
+  // Pattern column generation (science.md 11.1) around ADMM on sampled patterns: fresh patterns
+  // that violate the dual constraint are added until a batch finds none.
+  bool generate_patterns = false;
+  PatternGenerationOptions pattern_generation;
+
+  // Sets the iteration limit, relative-gap tolerance and time limit of every solver alike.
+  void set_stopping_rule(std::int64_t max_iterations, double relative_gap_tolerance,
+                         double max_seconds);
 
   // Empty when valid, else a message naming the field.
   std::string validate() const;
@@ -90,6 +101,10 @@ struct TrainingResult {
   GatedReluSolution gated_solution;                     // solver gated: d x P gated blocks
   ConeDecomposition decomposition;                      // solver gated
   PolynomialSolution polynomial_solution;               // quadratic, poly2
+  RandomFeatureSolution random_features;                // solver scp (solution.blocks empty)
+  // With generate_patterns: the rounds, and the grown pattern set that solution.blocks refer to.
+  std::optional<PatternGenerationSummary> pattern_generation;
+  std::optional<PatternSet> generated_patterns;
 };
 
 // `warm_start` (optional) is a previous standard ADMM run's state on the same patterns; robust runs
