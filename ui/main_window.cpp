@@ -404,6 +404,8 @@ void MainWindow::showBaselinePanel() {
 void MainWindow::applyModelSettings() {
   config_debounce_.stop();
   controller_.setConfig(model_panel_->config());
+  // A running solve restarts with the new settings: say what it now solves.
+  if (controller_.state() != TrainingController::State::kIdle) describeRun(controller_.config());
 }
 
 void MainWindow::reportError(const QString& title, const QString& message) {
