@@ -354,7 +354,8 @@ void MainWindow::onFinished(const SolverSummary& summary) {
   } else if (summary.solver == SolverKind::kGated && !summary.robust) {
     // The gap certifies the relaxation; the network shown is its cone decomposition, whose
     // objective is not certified.
-    text = tr("  %1 gated relaxation — gap %2 · ReLU network (decomposed) objective %3  ")
+    text = tr("  %1 on the gated relaxation — gap %2 · ReLU network (decomposed): objective %3, "
+              "not certified  ")
                .arg(summary.status == SolverStatus::kConverged
                         ? tr("✔ Optimal")
                         : QString::fromLatin1(to_string(summary.status)))

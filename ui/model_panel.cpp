@@ -100,6 +100,11 @@ ModelPanel::ModelPanel(QWidget* parent) : QWidget(parent) {
   solver_->addItem(tr("ADMM"), QStringLiteral("admm"));
   solver_->addItem(tr("Augmented Lagrangian"), QStringLiteral("al"));
   solver_->addItem(tr("Gated ReLU (R-FISTA + cone decomposition)"), QStringLiteral("gated"));
+  // Long item texts must not widen the dock: the popup still shows them in full.
+  for (QComboBox* box : {activation_, solver_}) {
+    box->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    box->setMinimumContentsLength(14);
+  }
   loss_ = new QComboBox(this);
   loss_->addItem(tr("Squared"), QStringLiteral("squared"));
   loss_->addItem(tr("Hinge"), QStringLiteral("hinge"));
@@ -174,6 +179,8 @@ ModelPanel::ModelPanel(QWidget* parent) : QWidget(parent) {
   form->addRow(tr("Activation σ"), activation_);
   form->addRow(tr("Leaky slope κ"), leaky_slope_);
   form->addRow(tr("a, b, c"), poly_row);
+  form_ = form;
+  poly_row_ = poly_row;
   form->addRow(tr("Solver"), solver_);
   form->addRow(tr("Loss"), loss_);
   form->addRow(tr("Patterns P"), patterns_);
@@ -255,14 +262,16 @@ void ModelPanel::setConfig(const TrainingConfig& config) {
   const QSignalBlocker block_c(poly_c_);
   const QSignalBlocker block_solver(solver_);
   const Activation& activation = config.activation;
-  activation_->setCurrentIndex(static_cast<int>(activation.kind));
+  const int activation_index = activation_->findData(QString::fromStdString(activation.name()));
+  activation_->setCurrentIndex(activation_index >= 0 ? activation_index : kReluIndex);
   if (activation.kind == ActivationKind::kLeakyRelu) leaky_slope_->setValue(activation.leaky_slope);
   if (activation.kind == ActivationKind::kPolynomial) {
     poly_a_->setValue(activation.a);
     poly_b_->setValue(activation.b);
     poly_c_->setValue(activation.c);
   }
-  solver_->setCurrentIndex(static_cast<int>(config.solver));
+  const int solver_index = solver_->findData(QString::fromLatin1(to_string(config.solver)));
+  solver_->setCurrentIndex(solver_index >= 0 ? solver_index : kAdmmIndex);
   formulation_->setCurrentIndex(config.pattern_mode == PatternMode::kExact ? kExactIndex
                                                                            : kSampledIndex);
   loss_->setCurrentIndex(loss_->findData(QString::fromLatin1(to_string(config.loss))));
@@ -371,6 +380,9 @@ void ModelPanel::updateEnabledState() {
   for (QDoubleSpinBox* box : {poly_a_, poly_b_, poly_c_}) {
     box->setEnabled(activation == kPolynomialIndex);
   }
+  // The coefficient rows only take room when their activation is chosen.
+  form_->setRowVisible(leaky_slope_, activation == kLeakyIndex);
+  form_->setRowVisible(poly_row_, activation == kPolynomialIndex);
 
   // Activation choices: robust training needs ReLU; degree-2 programs need a smooth loss.
   const QString robust_needs_relu =

@@ -8,6 +8,7 @@
 class QCheckBox;
 class QComboBox;
 class QDoubleSpinBox;
+class QFormLayout;
 class QSpinBox;
 
 namespace convexnn::ui {
@@ -43,6 +44,8 @@ class ModelPanel : public QWidget {
   SolverKind selectedSolver() const;
   void setItemEnabled(QComboBox* box, int index, bool enabled, const QString& reason);
 
+  QFormLayout* form_;
+  QWidget* poly_row_;
   QComboBox* formulation_;
   QComboBox* activation_;
   QDoubleSpinBox* leaky_slope_;
