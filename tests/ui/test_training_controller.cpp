@@ -169,8 +169,14 @@ class TrainingControllerTest : public QObject {
     QTRY_VERIFY_WITH_TIMEOUT(last_iteration(controller) >= 20, 60000);
     controller.pause();
     QCOMPARE(controller.state(), TrainingController::State::kPaused);
-    QTest::qWait(300);
-    const std::int64_t held = last_iteration(controller);
+    // The iteration in flight when pausing still reports; on a loaded machine that can take a
+    // while, so wait until the count settles, then check it stays put.
+    std::int64_t held = last_iteration(controller);
+    for (int attempt = 0; attempt < 20; ++attempt) {
+      QTest::qWait(300);
+      if (last_iteration(controller) == held) break;
+      held = last_iteration(controller);
+    }
     QTest::qWait(300);
     QCOMPARE(last_iteration(controller), held);
     controller.step(10);
@@ -247,6 +253,37 @@ class TrainingControllerTest : public QObject {
     QTRY_VERIFY_WITH_TIMEOUT(last_iteration(*controller) >= 5, 60000);
     controller.reset();  // joins the worker; must neither hang nor crash
     QTest::qWait(100);   // a queued completion for the dead object must be dropped
+  }
+
+  void changingActivationAndSolverMidRunRestartsWithThem() {
+    TrainingController controller;
+    controller.setData(make_data("gaussians", 120), std::nullopt, std::nullopt);
+    controller.setConfig(long_config(0.05));
+    controller.run();
+    QTRY_VERIFY_WITH_TIMEOUT(last_iteration(controller) >= 50, 60000);
+    TrainingConfig leaky = long_config(0.05);
+    leaky.activation = convexnn::Activation::leaky_relu(0.3);
+    controller.setConfig(leaky);
+    QTRY_COMPARE_WITH_TIMEOUT(controller.runsStarted(), 2, 30000);
+    // The interrupted run's result is the ReLU one; the running one trains the leaky ReLU.
+    QCOMPARE(controller.lastResult()->network.activation, convexnn::Activation::relu());
+    const std::int64_t restart = last_iteration(controller);
+    QTRY_VERIFY_WITH_TIMEOUT(last_iteration(controller) >= restart + 20, 60000);
+    TrainingConfig gated = leaky;
+    gated.solver = convexnn::SolverKind::kGated;
+    gated.gated.relative_gap_tolerance = 1e-14;
+    gated.gated.rfista.max_iterations = 4000000;
+    controller.setConfig(gated);
+    QTRY_COMPARE_WITH_TIMEOUT(controller.runsStarted(), 3, 30000);
+    QCOMPARE(controller.lastResult()->network.activation, leaky.activation);
+    QCOMPARE(controller.lastResult()->summary.solver, convexnn::SolverKind::kAdmm);
+    QCOMPARE(controller.lastResultConfig().activation, leaky.activation);
+    const std::int64_t gated_start = last_iteration(controller);
+    QTRY_VERIFY_WITH_TIMEOUT(last_iteration(controller) >= gated_start + 20, 60000);
+    controller.cancel();
+    QTRY_COMPARE_WITH_TIMEOUT(controller.state(), TrainingController::State::kIdle, 10000);
+    QCOMPARE(controller.lastResult()->summary.solver, convexnn::SolverKind::kGated);
+    QCOMPARE(controller.lastResult()->network.activation, leaky.activation);
   }
 
   void leakyReluRunFinishesWithTheNetworkOnTheGrid() {
