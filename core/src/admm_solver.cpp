@@ -1,3 +1,4 @@
+#include "convexnn/solver_summary.h"
 #include "convexnn/admm_solver.h"
 
 #include <algorithm>
@@ -23,10 +24,6 @@ using Clock = std::chrono::steady_clock;
 
 double seconds_since(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
-}
-
-double relative_gap(double upper, double lower) {
-  return (upper - lower) / std::max(1.0, std::abs(upper));
 }
 
 // The value of a candidate point: the recovered network's objective (an upper bound on the

@@ -1,3 +1,4 @@
+#include "convexnn/solver_summary.h"
 #include "convexnn/gated_relu.h"
 
 #include <algorithm>
@@ -18,10 +19,6 @@ using Clock = std::chrono::steady_clock;
 
 double seconds_since(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
-}
-
-double relative_gap(double upper, double lower) {
-  return (upper - lower) / std::max(1.0, std::abs(upper));
 }
 
 // d x 2P ReLU blocks with the gated blocks as v and zero w.

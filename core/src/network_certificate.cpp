@@ -1,3 +1,4 @@
+#include "convexnn/solver_summary.h"
 #include "convexnn/network_certificate.h"
 
 #include <algorithm>
@@ -39,10 +40,6 @@ PatternSet concatenate(const PatternSet& first, const PatternSet& second,
     result.generators.col(P + t) = second.generators.col(column);
   }
   return result;
-}
-
-double relative_gap(double upper, double lower) {
-  return (upper - lower) / std::max(1.0, std::abs(upper));
 }
 
 }  // namespace

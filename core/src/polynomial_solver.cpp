@@ -1,3 +1,4 @@
+#include "convexnn/solver_summary.h"
 #include "convexnn/polynomial_solver.h"
 
 #include <Eigen/Eigenvalues>
@@ -20,10 +21,6 @@ using Clock = std::chrono::steady_clock;
 
 double seconds_since(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
-}
-
-double relative_gap(double upper, double lower) {
-  return (upper - lower) / std::max(1.0, std::abs(upper));
 }
 
 // Upper bound on l''(yhat), the factor between ||A||^2 and the gradient's Lipschitz constant.

@@ -63,6 +63,8 @@ const char* to_string(SolverKind kind) {
       return "al";
     case SolverKind::kGated:
       return "gated";
+    case SolverKind::kRandomFeatures:
+      return "scp";
   }
   return "unknown";
 }
@@ -71,7 +73,8 @@ SolverKind solver_kind_from_string(const std::string& name) {
   if (name == "admm") return SolverKind::kAdmm;
   if (name == "al") return SolverKind::kAugmentedLagrangian;
   if (name == "gated") return SolverKind::kGated;
-  throw InputError("unknown solver '" + name + "' (expected admm, al or gated)");
+  if (name == "scp") return SolverKind::kRandomFeatures;
+  throw InputError("unknown solver '" + name + "' (expected admm, al, gated or scp)");
 }
 
 }  // namespace convexnn

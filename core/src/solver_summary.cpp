@@ -1,10 +1,15 @@
 #include "convexnn/solver_summary.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <sstream>
 
 namespace convexnn {
+
+double relative_gap(double upper, double lower) {
+  return (upper - lower) / std::max(1.0, std::abs(upper));
+}
 
 const char* to_string(SolverStatus status) {
   switch (status) {
@@ -48,6 +53,12 @@ std::string SolverSummary::certificate_statement() const {
                   epsilon, status == SolverStatus::kConverged ? "converged" : "stopped",
                   primal_residual, dual_residual, gap_text);
     return text;
+  }
+  if (solver == SolverKind::kRandomFeatures) {
+    return std::string(status == SolverStatus::kConverged ? "Certified optimal" : "Not certified") +
+           " among networks whose neurons point along the " + std::to_string(num_patterns) +
+           " sampled directions (lasso relative gap " + gap_text +
+           "); this is not a certificate of global optimality.";
   }
   if (solver == SolverKind::kGated) {
     std::string text =
@@ -136,6 +147,8 @@ std::string SolverSummary::full_report() const {
   if (robust) {
     std::snprintf(line, sizeof line, "Solver summary (robust ADMM, epsilon %g)\n", epsilon);
     out << line;
+  } else if (solver == SolverKind::kRandomFeatures) {
+    out << "Solver summary (SCP: lasso over sampled ReLU features, R-FISTA)\n";
   } else if (solver == SolverKind::kGated) {
     out << "Solver summary (gated ReLU, R-FISTA)\n";
   } else if (solver == SolverKind::kAugmentedLagrangian) {

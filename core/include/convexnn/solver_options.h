@@ -18,6 +18,7 @@ enum class SolverKind {
   kAdmm,                 // ADMM on the ReLU program (science.md 4)
   kAugmentedLagrangian,  // augmented Lagrangian with R-FISTA subproblems (10.3)
   kGated,                // R-FISTA on the gated ReLU program (3.4, 10.2) + cone decomposition
+  kRandomFeatures,       // SCP: lasso over sampled ReLU features (BGS Algorithm 2, science.md 5)
 };
 
 struct AdmmOptions {

@@ -19,6 +19,9 @@ enum class SolverStatus {
 
 const char* to_string(SolverStatus status);
 
+// (U - L) / max(1, |U|): the gap every solver reports and stops on.
+double relative_gap(double upper, double lower);
+
 struct SolverSummary {
   SolverStatus status = SolverStatus::kInvalidOptions;
   std::string message;
@@ -69,7 +72,8 @@ struct SolverSummary {
   // robust runs: (RC) only bounds the adversarial
   // training problem from above, and its lower bound is weak.
   bool certifies_global_optimum() const {
-    return !robust && solver != SolverKind::kGated && status == SolverStatus::kConverged &&
+    return !robust && solver != SolverKind::kGated &&
+           solver != SolverKind::kRandomFeatures && status == SolverStatus::kConverged &&
            pattern_mode == PatternMode::kExact;
   }
   // One sentence on what the certificate means, e.g. "Certified globally optimal ...".
