@@ -248,7 +248,8 @@ void MainWindow::buildMenus() {
   help->addAction(tr("&About ConvexNN Studio"), this, [this] {
     QMessageBox::about(
         this, tr("About ConvexNN Studio"),
-        tr("<p><b>ConvexNN Studio</b> trains two-layer ReLU networks by convex optimization "
+        tr("<p><b>ConvexNN Studio</b> trains two-layer networks (ReLU, leaky ReLU, |t| and "
+           "degree-2 polynomial activations) by convex optimization "
            "(Pilanci &amp; Ergen 2020; Bai, Gautam &amp; Sojoudi 2022) and certifies the result: "
            "the lower bound L proves that no network of the same kind reaches a lower training "
            "objective.</p>"));
@@ -263,7 +264,7 @@ void MainWindow::buildStatusBar() {
   badge_label_ = new QLabel(this);
   badge_label_->hide();
   run_label_ = new QLabel(this);
-  iteration_label_->setToolTip(tr("ADMM iterations so far (warm restarts continue the count)."));
+  iteration_label_->setToolTip(tr("Solver iterations so far (warm restarts continue the count)."));
   gap_label_->setToolTip(
       tr("Relative gap (U − L) / max(1, |U|) between the network's objective "
          "and the certified lower bound."));
