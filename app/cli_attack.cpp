@@ -96,7 +96,12 @@ void run_attack_command(const AttackCommandOptions& options) {
   const Eigen::MatrixXd adversarial = run_attack(method, model.network, data.X, data.y, attack);
   const double clean = classification_accuracy(model.network.predict(data.X), data.y);
   const double attacked = classification_accuracy(model.network.predict(adversarial), data.y);
-  const double certified = certified_robust_accuracy(model.network, data.X, data.y, attack.epsilon);
+  // The certificate bounds piecewise-linear networks only; FGSM and PGD need just gradients, so
+  // quadratic / poly2 models are attacked but get no certified accuracy (NaN, null in JSON).
+  const bool certifiable = model.network.activation.positively_homogeneous();
+  const double certified =
+      certifiable ? certified_robust_accuracy(model.network, data.X, data.y, attack.epsilon)
+                  : std::nan("");
   if (!options.output_path.empty()) {
     Dataset points = data;
     points.X = adversarial;
@@ -121,7 +126,7 @@ void run_attack_command(const AttackCommandOptions& options) {
     j["samples"] = data.num_samples();
     j["clean_accuracy"] = clean;
     j["attacked_accuracy"] = attacked;
-    j["certified_accuracy"] = certified;
+    j["certified_accuracy"] = certifiable ? nlohmann::json(certified) : nlohmann::json(nullptr);
     j["output"] =
         options.output_path.empty() ? nlohmann::json(nullptr) : nlohmann::json(options.output_path);
     std::cout << j.dump(2) << "\n";
@@ -149,8 +154,15 @@ void run_attack_command(const AttackCommandOptions& options) {
   std::cout << line;
   std::snprintf(line, sizeof line, "  %-4s accuracy         %.4f\n", to_string(method), attacked);
   std::cout << line;
-  std::snprintf(line, sizeof line, "  certified accuracy    %.4f (no attack can go below this)\n",
-                certified);
+  if (certifiable) {
+    std::snprintf(line, sizeof line, "  certified accuracy    %.4f (no attack can go below this)\n",
+                  certified);
+  } else {
+    std::snprintf(line, sizeof line,
+                  "  certified accuracy    n/a (the certificate needs a piecewise-linear "
+                  "activation; this model's is %s)\n",
+                  model.network.activation.name().c_str());
+  }
   std::cout << line;
   if (!options.output_path.empty()) {
     std::cout << "  adversarial points    " << options.output_path << "\n";

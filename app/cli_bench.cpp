@@ -253,15 +253,19 @@ json run_child(const BenchOptions& options) {
     if (p.name == options.child_problem) problem = &p;
   }
   if (!problem) throw InputError("--problems: unknown problem '" + options.child_problem + "'");
-  if (options.child_solver != "admm") {
-    throw InputError("--solvers: unknown solver '" + options.child_solver + "' (available: admm)");
-  }
   const double setup_start = process_cpu_seconds();
   const auto [train, test] = problem->load(options);
   TrainingConfig config = problem->config;
+  config.solver = solver_kind_from_string(options.child_solver);
   config.admm.max_seconds = options.max_seconds;
   config.admm.max_iterations = 1000000;
   config.admm.relative_gap_tolerance = kGapThresholds.back();
+  config.augmented_lagrangian.max_seconds = options.max_seconds;
+  config.augmented_lagrangian.max_iterations = 1000000;
+  config.augmented_lagrangian.relative_gap_tolerance = kGapThresholds.back();
+  config.gated.max_seconds = options.max_seconds;
+  config.gated.rfista.max_iterations = 1000000;
+  config.gated.relative_gap_tolerance = kGapThresholds.back();
   const PreparedProblem prepared = prepare_problem(train, &test, config);
   const double setup_cpu = process_cpu_seconds() - setup_start;
 
@@ -396,8 +400,11 @@ void run_bench(const BenchOptions& options) {
     }
   }
   for (const std::string& solver : solvers) {
-    if (solver != "admm")
-      throw InputError("--solvers: unknown solver '" + solver + "' (available: admm)");
+    try {
+      solver_kind_from_string(solver);
+    } catch (const InputError& error) {
+      throw InputError(std::string("--solvers: ") + error.what());
+    }
   }
   std::vector<json> results;
   for (const BenchProblem& problem : problems) {
@@ -449,7 +456,7 @@ void register_bench_command(CLI::App& app) {
       ->add_option("--problems", options->problems,
                    "Comma-separated: moons-1000, teacher10, fashion-mnist")
       ->capture_default_str();
-  command->add_option("--solvers", options->solvers, "Comma-separated solvers")
+  command->add_option("--solvers", options->solvers, "Comma-separated solvers: admm, al, gated")
       ->capture_default_str();
   command->add_option("--max-seconds", options->max_seconds, "Time limit per problem and solver")
       ->capture_default_str();

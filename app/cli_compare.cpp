@@ -253,6 +253,15 @@ void run_compare(const CompareOptions& options) {
         "--solver gated is not available in compare: its optimum is that of the gated ReLU "
         "relaxation, not of the network objective the seeds minimize; use --solver admm or al");
   }
+  if (options.problem.activation == "quadratic" || options.problem.activation == "poly2") {
+    // The baseline trains weight-decayed networks; the SDP's objective has unit-norm neurons and
+    // an l1 output penalty, so the two objectives would not be comparable.
+    throw InputError("--activation " + options.problem.activation +
+                     " is not available in compare: its back-propagation baseline trains the "
+                     "weight-decay objective of relu, leaky-relu or abs; train it with `convexnn "
+                     "train --activation " +
+                     options.problem.activation + "`");
+  }
   const NonconvexOptions nonconvex = make_nonconvex_options(options);
   const LoadedProblem loaded = load_problem(options.problem, options.solver);
 

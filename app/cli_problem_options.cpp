@@ -37,20 +37,66 @@ void add_problem_options(CLI::App& command, ProblemOptions& options, bool allow_
       ->capture_default_str();
   command
       .add_option("--activation", options.activation,
-                  "Hidden-layer activation: relu, leaky-relu (max(t, kappa t)) or abs (|t|)")
+                  "Hidden-layer activation: relu, leaky-relu (max(t, kappa t)) or abs (|t|), "
+                  "trained as the convex program over activation patterns; or quadratic (t^2) "
+                  "or poly2 (a t^2 + b t + c), trained as a semidefinite program (no patterns; "
+                  "--formulation and --patterns do not apply)")
       ->capture_default_str();
   command.add_option("--leaky-slope", options.leaky_slope,
                      "Slope kappa in [0, 1) of leaky-relu for t < 0 (default 0.01)");
+  command.add_option(
+      "--poly", options.poly,
+      "Coefficients a,b,c of poly2, sigma(t) = a t^2 + b t + c (default 0.09,0.5,0.47: "
+      "a quadratic approximation of ReLU, science.md 9.6)");
 }
+
+namespace {
+
+// "a,b,c" -> three finite numbers; throws InputError naming --poly.
+Activation parse_poly_coefficients(const std::string& text) {
+  double values[3] = {0.0, 0.0, 0.0};
+  std::size_t start = 0;
+  int count = 0;
+  bool ok = true;
+  while (ok) {
+    const std::size_t comma = text.find(',', start);
+    const std::string field =
+        text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    std::size_t used = 0;
+    try {
+      if (count < 3) values[count] = std::stod(field, &used);
+    } catch (const std::exception&) {
+      used = 0;
+    }
+    ok = count < 3 && used == field.size() && !field.empty() && std::isfinite(values[count]);
+    ++count;
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  if (!ok || count != 3) {
+    throw InputError("--poly: expected three numbers a,b,c for sigma(t) = a t^2 + b t + c (got '" +
+                     text + "')");
+  }
+  const Activation activation = Activation::polynomial(values[0], values[1], values[2]);
+  if (const std::string error = activation.validate(); !error.empty()) {
+    throw InputError("--poly '" + text + "': " + error);
+  }
+  return activation;
+}
+
+}  // namespace
 
 Activation make_activation(const ProblemOptions& problem) {
   Activation activation;
   activation.kind = parse_activation_kind(problem.activation);
-  if (activation.kind == ActivationKind::kQuadratic ||
-      activation.kind == ActivationKind::kPolynomial) {
-    throw InputError("--activation " + problem.activation +
-                     ": degree-2 activations are trained as a semidefinite program (science.md "
-                     "9), which this command does not provide; choose relu, leaky-relu or abs");
+  if (activation.kind == ActivationKind::kPolynomial) {
+    activation = problem.poly.empty() ? Activation::polynomial(kDefaultPolyCoefficients[0],
+                                                               kDefaultPolyCoefficients[1],
+                                                               kDefaultPolyCoefficients[2])
+                                      : parse_poly_coefficients(problem.poly);
+  } else if (!problem.poly.empty()) {
+    throw InputError("--poly applies only to --activation poly2 (got --activation " +
+                     problem.activation + ")");
   }
   const bool slope_given = !std::isnan(problem.leaky_slope);
   if (activation.kind == ActivationKind::kLeakyRelu) {
@@ -72,7 +118,8 @@ void add_convex_solver_options(CLI::App& command, ConvexSolverCliOptions& option
       .add_option("--solver", options.solver,
                   "Algorithm: admm, al (augmented Lagrangian, R-FISTA subproblems) or gated "
                   "(R-FISTA on the gated ReLU relaxation + cone decomposition; certifies the "
-                  "relaxation only). al and gated need a smooth loss (squared or logistic)")
+                  "relaxation only). al and gated need a smooth loss (squared or logistic). "
+                  "quadratic and poly2 always use FISTA on their semidefinite program")
       ->check(CLI::IsMember({"admm", "al", "gated"}))
       ->capture_default_str();
   command.add_option("--rho", options.rho, "ADMM penalty: a positive number (fixed) or auto")
@@ -136,6 +183,10 @@ TrainingConfig make_training_config(const ProblemOptions& problem,
   config.gated.max_seconds = solver.max_seconds;
   if (config.solver != SolverKind::kAdmm && solver.rho != "auto") {
     throw InputError("--rho applies to --solver admm only (got --solver " + solver.solver + ")");
+  }
+  if (trains_semidefinite_program(config.activation) && solver.rho != "auto") {
+    throw InputError("--rho applies to the ADMM solver, not to --activation " +
+                     config.activation.name() + " (its semidefinite program is solved by FISTA)");
   }
   if (const std::string error = config.validate(); !error.empty()) {
     throw InputError("invalid option: " + error);

@@ -22,15 +22,20 @@ struct ProblemOptions {
   double beta = 1e-2;
   double test_fraction = 0.0;
   std::string standardize = "none";
-  // relu | leaky-relu | abs (quadratic | poly2 are recognised but belong to the SDP solver).
+  // relu | leaky-relu | abs (convex program C-sigma) | quadratic | poly2 (semidefinite program).
   std::string activation = "relu";
   // --leaky-slope; NaN when not given (then kDefaultLeakySlope for leaky-relu).
   double leaky_slope = std::numeric_limits<double>::quiet_NaN();
+  // --poly "a,b,c" for poly2; empty when not given (then kDefaultPolyCoefficients).
+  std::string poly;
 };
 
 inline constexpr double kDefaultLeakySlope = 0.01;
+// a t^2 + b t + c approximating ReLU-like activations (science.md 9.6).
+inline constexpr double kDefaultPolyCoefficients[3] = {0.09, 0.5, 0.47};
 
-// The activation named by --activation / --leaky-slope; throws InputError naming the option.
+// The activation named by --activation / --leaky-slope / --poly; throws InputError naming the
+// option.
 Activation make_activation(const ProblemOptions& problem);
 
 struct ConvexSolverCliOptions {

@@ -1,5 +1,5 @@
 // `convexnn train`: dataset -> convex program -> solver (ADMM, AL or gated) -> model file and
-// summary.
+// summary; for quadratic / poly2: dataset -> semidefinite program -> FISTA -> neural decomposition.
 #include <unistd.h>
 
 #include <chrono>
@@ -117,11 +117,17 @@ nlohmann::json summary_json(const SolverSummary& s, const TrainingResult& result
                             double test_accuracy, Eigen::Index n_train, Eigen::Index n_test,
                             const std::optional<RobustnessReport>& robust) {
   nlohmann::json j;
-  j["solver"] = to_string(s.solver);
+  // "semidefinite" (quadratic, poly2: science.md 9, FISTA) or "convex" (the C-sigma program over
+  // activation patterns).
+  j["program"] = s.semidefinite ? "semidefinite" : "convex";
+  j["solver"] = s.semidefinite ? "fista" : to_string(s.solver);
   j["status"] = to_string(s.status);
   j["message"] = s.message;
   j["activation"] = activation.name();
   if (activation.kind == ActivationKind::kLeakyRelu) j["leaky_slope"] = activation.leaky_slope;
+  if (activation.kind == ActivationKind::kPolynomial) {
+    j["coefficients"] = {activation.a, activation.b, activation.c};
+  }
   j["iterations"] = s.iterations;
   j["setup_seconds"] = s.setup_seconds;
   j["solve_seconds"] = s.solve_seconds;
@@ -150,6 +156,15 @@ nlohmann::json summary_json(const SolverSummary& s, const TrainingResult& result
   j["decomposed_objective"] = std::isnan(s.decomposed_objective)
                                   ? nlohmann::json(nullptr)
                                   : nlohmann::json(s.decomposed_objective);
+  if (s.semidefinite) {
+    // No patterns, no ADMM penalty and no linear solver; primal_residual is |<J, Z>| and
+    // dual_residual the gradient mapping (see SolverSummary's semidefinite report).
+    j["patterns"] = nullptr;
+    j["pattern_mode"] = nullptr;
+    j["linear_solver"] = nullptr;
+    j["rho"] = nullptr;
+    j["max_cone_violation"] = nullptr;
+  }
   if (robust) {
     j["robust_train"] = metrics_json(robust->train);
     j["robust_test"] = robust->test ? metrics_json(*robust->test) : nlohmann::json(nullptr);
@@ -211,8 +226,13 @@ void run_train(const TrainOptions& options) {
   } else {
     std::cout << "Data: " << dataset.source << " (" << split.train.num_samples() << " train, "
               << split.test.num_samples() << " test, " << dataset.num_features() << " features)\n";
-    std::cout << "Program: " << options.problem.formulation << " patterns, " << options.problem.loss
-              << " loss, beta " << config.beta << ", activation " << config.activation.name();
+    if (prepared.semidefinite()) {
+      std::cout << "Program: semidefinite program (science.md 9; no activation patterns), ";
+    } else {
+      std::cout << "Program: " << options.problem.formulation << " patterns, ";
+    }
+    std::cout << options.problem.loss << " loss, beta " << config.beta << ", activation "
+              << config.activation.name();
     if (config.activation.kind != ActivationKind::kRelu) {
       std::cout << " = " << config.activation.formula();
     }
@@ -255,7 +275,9 @@ void run_train(const TrainOptions& options) {
 void register_train_command(CLI::App& app) {
   auto options = std::make_shared<TrainOptions>();
   CLI::App* train = app.add_subcommand(
-      "train", "Train a two-layer network (ReLU, leaky ReLU or |t|) by convex optimization");
+      "train",
+      "Train a two-layer network (ReLU, leaky ReLU, |t|, t^2 or a t^2 + b t + c) by convex "
+      "optimization");
   add_problem_options(*train, options->problem);
   train
       ->add_option("--epsilon", options->epsilon,

@@ -297,8 +297,11 @@ TEST(PiecewiseLinearActivation, NonconvexBaselineTrainsTheSameActivation) {
 
 TEST(PiecewiseLinearActivation, UnsupportedUsesAreRejectedByName) {
   TrainingConfig config = testing::exact_config(LossKind::kSquared, 0.1);
+  // quadratic trains the semidefinite program (test_semidefinite_training.cpp), but not robustly.
   config.activation = Activation::quadratic();
+  config.epsilon = 0.1;
   EXPECT_NE(config.validate().find("quadratic"), std::string::npos);
+  config.epsilon = 0.0;
   config.activation = Activation::leaky_relu(1.5);
   EXPECT_NE(config.validate().find("activation.leaky_slope"), std::string::npos);
   config.activation = Activation::absolute();

@@ -1,5 +1,5 @@
-#include "convexnn/solver_summary.h"
 #include "convexnn/admm_solver.h"
+#include "convexnn/solver_summary.h"
 
 #include <algorithm>
 #include <chrono>
@@ -274,11 +274,15 @@ void AdmmRun::polish() {
   // final set, and far cheaper than solving to full precision.
   RestrictedSolveOptions interior_point;
   interior_point.stop_token = context_.stop_token;  // cancel stays prompt during a polish
+  if (options_.max_seconds > 0) {
+    interior_point.deadline = start_ + std::chrono::duration_cast<Clock::duration>(
+                                           std::chrono::duration<double>(options_.max_seconds));
+  }
   interior_point.relative_gap_tolerance = 0.1 * options_.relative_gap_tolerance;
   constexpr int kRounds = 10;
   const double violation_limit = problem_.beta * (1.0 + 1e-9);
   for (int round = 0; round < kRounds; ++round) {
-    if (context_.stop_token.stop_requested()) return;
+    if (context_.stop_token.stop_requested() || Clock::now() >= interior_point.deadline) return;
     const RestrictedSolveResult result =
         solve_restricted_interior_point(problem_, columns, interior_point);
     if (context_.stop_token.stop_requested()) return;

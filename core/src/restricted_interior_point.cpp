@@ -144,7 +144,8 @@ class RestrictedBarrier {
   // barrier_terms / t <= target * max(1, |f0|). Returns false when it stopped early (step budget
   // or a Newton system too ill-conditioned to give a descent direction); x is the last accepted
   // point either way.
-  std::stop_token stop_token;  // checked before every Newton step
+  std::stop_token stop_token;  // checked before every Newton step, like the deadline
+  std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
   bool follow_path(Point* x, double* t, double target, double growth, int max_steps,
                    int* steps) const;
 
@@ -427,7 +428,10 @@ bool RestrictedBarrier::follow_path(Point* x, double* t, double target, double g
     const double centered = conic_ ? 1e-2 : 1e-5;
     double previous_decrement = kInfinity;
     for (int inner = 0; inner < (conic_ ? 30 : 100); ++inner) {
-      if (*steps >= max_steps || stop_token.stop_requested()) return false;
+      if (*steps >= max_steps || stop_token.stop_requested() ||
+          std::chrono::steady_clock::now() >= deadline) {
+        return false;
+      }
       const double decrement = newton_direction(*x, *t, &step);
       // Rounding can make a tiny decrement slightly negative; a clearly negative one means the
       // system is too ill-conditioned to trust.
@@ -580,6 +584,7 @@ RestrictedSolveResult solve_restricted_interior_point(
   {
     RestrictedBarrier conic(problem, blocks, true);
     conic.stop_token = options.stop_token;
+    conic.deadline = options.deadline;
     if (hinge) conic.initialize_slacks(&x, nullptr);
     t = conic.barrier_terms() / std::max(1.0, std::abs(conic.objective(x)));
     constexpr double kConicPhaseGap = 1e-6;
@@ -617,6 +622,7 @@ RestrictedSolveResult solve_restricted_interior_point(
     }
     RestrictedBarrier norm_phase(problem, working, false);
     norm_phase.stop_token = options.stop_token;
+    norm_phase.deadline = options.deadline;
     Point y;
     y.u.resize(d, static_cast<Eigen::Index>(positions.size()));
     for (std::size_t r = 0; r < positions.size(); ++r) {

@@ -5,8 +5,39 @@
 
 #include "convexnn/errors.h"
 #include "convexnn/network_recovery.h"
+#include "convexnn/polynomial_training.h"
 
 namespace convexnn {
+
+bool trains_semidefinite_program(const Activation& activation) {
+  return activation.kind == ActivationKind::kQuadratic ||
+         activation.kind == ActivationKind::kPolynomial;
+}
+
+namespace {
+
+// The settings that apply to a quadratic / poly2 run (science.md 9); empty when valid.
+std::string semidefinite_config_error(const TrainingConfig& config) {
+  std::ostringstream error;
+  const std::string name = config.activation.name();
+  if (config.epsilon > 0) {
+    error << "epsilon: adversarial training (epsilon > 0) is not available for the " << name
+          << " activation (got epsilon " << config.epsilon << "; use 0)";
+  } else if (config.solver != SolverKind::kAdmm) {
+    error << "solver '" << to_string(config.solver) << "' does not apply to the " << name
+          << " activation: its semidefinite program has its own FISTA solver (leave solver at "
+             "its default, admm)";
+  } else if (const std::string admm_error = config.admm.validate(); !admm_error.empty()) {
+    error << admm_error;
+  } else if (const std::string polynomial_error =
+                 polynomial_config_from(config, config.activation).validate();
+             !polynomial_error.empty()) {
+    error << polynomial_error;
+  }
+  return error.str();
+}
+
+}  // namespace
 
 std::string TrainingConfig::validate() const {
   std::ostringstream error;
@@ -19,10 +50,8 @@ std::string TrainingConfig::validate() const {
   } else if (const std::string activation_error = activation.validate();
              !activation_error.empty()) {
     error << activation_error;
-  } else if (!activation.positively_homogeneous()) {
-    error << "activation '" << activation.name()
-          << "' is not supported by the convex ADMM trainer (choose relu, leaky-relu or abs; "
-             "degree-2 activations are solved as a semidefinite program)";
+  } else if (trains_semidefinite_program(activation)) {
+    error << semidefinite_config_error(*this);
   } else if (epsilon > 0 && activation.kind != ActivationKind::kRelu) {
     error << "epsilon > 0 (robust training) supports only activation relu (got '"
           << activation.name() << "')";
@@ -56,6 +85,21 @@ PreparedProblem prepare_problem(const Dataset& train, const Dataset* test,
   if (train.num_samples() == 0) throw InputError("the training set is empty");
   PreparedProblem prepared;
   ConvexProblem& problem = prepared.problem;
+  if (trains_semidefinite_program(config.activation)) {
+    prepared.polynomial =
+        prepare_polynomial_problem(train, test, polynomial_config_from(config, config.activation));
+    const PolynomialProblem& sdp = prepared.polynomial->problem;
+    // The objective's data only (see PreparedProblem): no patterns, not finalized.
+    problem.X = sdp.X;
+    problem.y = sdp.y;
+    problem.loss = sdp.loss;
+    problem.beta = sdp.beta;
+    problem.activation = sdp.activation;
+    problem.has_bias_column = sdp.has_bias_column;
+    problem.standardization = sdp.standardization;
+    prepared.test_set = prepared.polynomial->test_set;
+    return prepared;
+  }
   Eigen::MatrixXd features = train.X;
   if (config.standardize) {
     problem.standardization = Standardization::fit(train.X);
@@ -103,8 +147,24 @@ PreparedProblem prepare_problem(const Dataset& train, const Dataset* test,
 
 TrainingResult train_network(const PreparedProblem& prepared, const TrainingConfig& config,
                              SolverObserver* observer, std::stop_token stop,
-                             const AdmmState* warm_start) {
+                             const AdmmState* warm_start,
+                             const PolynomialIterate* polynomial_warm_start) {
   TrainingResult result;
+  if (prepared.semidefinite() != trains_semidefinite_program(config.activation)) {
+    throw InputError("activation '" + config.activation.name() +
+                     "' does not match the prepared problem (built for activation '" +
+                     prepared.problem.activation.name() + "'); prepare it again");
+  }
+  if (prepared.polynomial) {
+    PolynomialTrainingResult polynomial = train_polynomial_network(
+        *prepared.polynomial, polynomial_config_from(config, config.activation), observer,
+        std::move(stop), polynomial_warm_start);
+    result.summary = std::move(polynomial.summary);
+    result.network = std::move(polynomial.network);
+    result.polynomial_solution = std::move(polynomial.solution);
+    result.solution.blocks = Eigen::MatrixXd::Zero(prepared.problem.dim(), 0);
+    return result;
+  }
   if (warm_start) result.solution.state = *warm_start;
   SolveContext context;
   context.observer = observer;

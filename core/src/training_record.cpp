@@ -22,6 +22,13 @@ TrainingRecord make_training_record(const SolverSummary& summary, const Training
   record.iterations = summary.iterations;
   record.status = to_string(summary.status);
   record.certified_global_optimum = summary.certifies_global_optimum();
+  if (summary.semidefinite) {
+    // No patterns and no penalty parameter: the exact semidefinite program, solved by FISTA.
+    record.formulation = "semidefinite";
+    record.patterns = 0;
+    record.rho = 0.0;
+    record.rho_mode = "";
+  }
   if (summary.solver == SolverKind::kGated && std::isfinite(summary.decomposed_objective)) {
     // The saved network is the cone decomposition's ReLU network; the gated lower bound still
     // bounds the ReLU program (p*_G <= p*_C), so the gap is an honest (weak) one.

@@ -12,7 +12,7 @@ namespace convexnn {
 
 // How the model was trained; informational, optional in files written by other tools.
 struct TrainingRecord {
-  std::string formulation;  // exact | sampled
+  std::string formulation;  // exact | sampled | semidefinite (quadratic, poly2) | backpropagation
   std::string loss;
   double beta = 0.0;
   std::int64_t patterns = 0;

@@ -5,6 +5,7 @@
 // network's objective U (an upper bound) and a dual lower bound L, and report through
 // SolverObserver like the ADMM solver.
 #include <Eigen/Dense>
+#include <optional>
 
 #include "convexnn/admm_solver.h"
 #include "convexnn/polynomial_problem.h"
@@ -33,6 +34,13 @@ struct PolynomialSolution {
   // The last iterate. Passed in, it warm-starts the solver when it matches the problem (e.g. the
   // previous solve at another beta).
   PolynomialIterate state;
+};
+
+// A polynomial problem with its held-out set, as prepare_polynomial_problem
+// (polynomial_training.h) builds it; here so that training.h can hold one without an include cycle.
+struct PreparedPolynomialProblem {
+  PolynomialProblem problem;
+  std::optional<EvaluationSet> test_set;  // bias-augmented and standardized like problem.X
 };
 
 // The method that kAutomatic resolves to; throws InputError (naming options.method) when the

@@ -26,11 +26,6 @@ struct PolynomialTrainingConfig {
   std::string validate() const;
 };
 
-struct PreparedPolynomialProblem {
-  PolynomialProblem problem;
-  std::optional<EvaluationSet> test_set;  // bias-augmented and standardized like problem.X
-};
-
 // Throws InputError naming the field for invalid settings or data (e.g. the hinge loss).
 PreparedPolynomialProblem prepare_polynomial_problem(const Dataset& train, const Dataset* test,
                                                      const PolynomialTrainingConfig& config);

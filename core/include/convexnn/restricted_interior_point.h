@@ -18,6 +18,7 @@
 // its dual point satisfies every block's dual constraint (science.md 3.2); blocks that violate it
 // are the ones to add. Callers must still certify a result with the full-program certificate.
 #include <Eigen/Dense>
+#include <chrono>
 #include <cstdint>
 #include <stop_token>
 #include <vector>
@@ -34,6 +35,8 @@ struct RestrictedSolveOptions {
   int max_newton_steps = 400;
   // Checked before every Newton step: a cancelled solve returns the point it reached.
   std::stop_token stop_token;
+  // Also checked before every Newton step, so that a caller's time limit holds during a polish.
+  std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
 };
 
 struct RestrictedSolveResult {
