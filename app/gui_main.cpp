@@ -202,6 +202,16 @@ int main(int argc, char* argv[]) {
           });
         });
       };
+      // A failure (reported on stderr by the error handler) ends a scripted run instead of
+      // leaving it waiting for a finish that never comes.
+      const auto quit_failed = [&exit_code] {
+        exit_code = 1;
+        QApplication::quit();
+      };
+      QObject::connect(window.controller(), &convexnn::ui::TrainingController::failed, &window,
+                       quit_failed);
+      QObject::connect(window.baselinePanel(), &convexnn::ui::BaselinePanel::failed, &window,
+                       quit_failed);
       if (compare) {
         connect_done(window.baselinePanel(), &convexnn::ui::BaselinePanel::finished);
       } else {
