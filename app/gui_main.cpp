@@ -7,9 +7,10 @@
 #include <cstdio>
 #include <memory>
 
-#include "convexnn/generators.h"
 #include "baseline_panel.h"
 #include "boundary_panel.h"
+#include "convexnn/errors.h"
+#include "convexnn/generators.h"
 #include "dataset_panel.h"
 #include "latency_probe.h"
 #include "main_window.h"
@@ -40,15 +41,14 @@ int main(int argc, char* argv[]) {
   parser.addHelpOption();
   parser.addVersionOption();
   const QCommandLineOption dataset_option(QStringLiteral("dataset"),
-                                         QStringLiteral("Built-in dataset to start with."),
-                                         QStringLiteral("name"), QStringLiteral("xor"));
+                                          QStringLiteral("Built-in dataset to start with."),
+                                          QStringLiteral("name"), QStringLiteral("xor"));
   const QCommandLineOption samples_option(QStringLiteral("n"), QStringLiteral("Number of points."),
                                           QStringLiteral("count"), QStringLiteral("80"));
   const QCommandLineOption csv_option(QStringLiteral("csv"), QStringLiteral("Open a CSV file."),
                                       QStringLiteral("path"));
-  const QCommandLineOption session_option(QStringLiteral("session"),
-                                          QStringLiteral("Open a saved session."),
-                                          QStringLiteral("path"));
+  const QCommandLineOption session_option(
+      QStringLiteral("session"), QStringLiteral("Open a saved session."), QStringLiteral("path"));
   const QCommandLineOption run_option(QStringLiteral("run"), QStringLiteral("Start training."));
   const QCommandLineOption neurons_option(QStringLiteral("show-neurons"),
                                           QStringLiteral("Draw the neurons' hyperplanes."));
@@ -78,8 +78,23 @@ int main(int argc, char* argv[]) {
       QStringLiteral("Train and measure the event loop's lateness (5 ms timer) for this many "
                      "seconds, print percentiles and quit."),
       QStringLiteral("seconds"));
+  const QCommandLineOption activation_option(
+      QStringLiteral("activation"),
+      QStringLiteral("Hidden activation: relu, leaky-relu, abs, quadratic or poly2."),
+      QStringLiteral("name"));
+  const QCommandLineOption leaky_slope_option(QStringLiteral("leaky-slope"),
+                                              QStringLiteral("Slope of the leaky ReLU."),
+                                              QStringLiteral("kappa"));
+  const QCommandLineOption poly_option(QStringLiteral("poly"),
+                                       QStringLiteral("Coefficients a,b,c of poly2."),
+                                       QStringLiteral("a,b,c"));
+  const QCommandLineOption solver_option(QStringLiteral("solver"),
+                                         QStringLiteral("Solver: admm, al or gated."),
+                                         QStringLiteral("name"));
+  parser.addOptions({activation_option, leaky_slope_option, poly_option, solver_option});
   parser.addOptions({dataset_option, samples_option, csv_option, session_option, run_option,
-                     neurons_option, boxes_option, epsilon_option, compare_option, robust_after_option, screenshot_option, screenshot_at_option, latency_option});
+                     neurons_option, boxes_option, epsilon_option, compare_option,
+                     robust_after_option, screenshot_option, screenshot_at_option, latency_option});
   parser.process(app);
 
   convexnn::ui::MainWindow window;
@@ -97,6 +112,38 @@ int main(int argc, char* argv[]) {
     window.datasetPanel()->setGeneratorSettings(settings);
     window.generateDataset(settings);
   }
+  if (parser.isSet(activation_option) || parser.isSet(solver_option)) {
+    try {
+      convexnn::TrainingConfig config = window.modelPanel()->config();
+      if (parser.isSet(activation_option)) {
+        config.activation.kind =
+            convexnn::parse_activation_kind(parser.value(activation_option).toStdString());
+      }
+      if (parser.isSet(leaky_slope_option)) {
+        config.activation.leaky_slope = parser.value(leaky_slope_option).toDouble();
+      } else if (config.activation.kind == convexnn::ActivationKind::kLeakyRelu) {
+        config.activation.leaky_slope = 0.1;
+      }
+      if (config.activation.kind == convexnn::ActivationKind::kPolynomial) {
+        const QStringList parts = parser.isSet(poly_option)
+                                      ? parser.value(poly_option).split(QLatin1Char(','))
+                                      : QStringList{"0.09", "0.5", "0.47"};
+        if (parts.size() != 3) throw convexnn::InputError("--poly needs three numbers a,b,c");
+        config.activation.a = parts[0].toDouble();
+        config.activation.b = parts[1].toDouble();
+        config.activation.c = parts[2].toDouble();
+      }
+      if (parser.isSet(solver_option)) {
+        config.solver =
+            convexnn::solver_kind_from_string(parser.value(solver_option).toStdString());
+      }
+      window.modelPanel()->setConfig(config);
+      window.applyModelSettings();
+    } catch (const std::exception& error) {
+      std::fprintf(stderr, "convexnn-studio: %s\n", error.what());
+      return 2;
+    }
+  }
   if (parser.isSet(neurons_option)) window.boundaryPanel()->setShowNeurons(true);
   if (parser.isSet(epsilon_option)) {
     window.modelPanel()->setEpsilon(parser.value(epsilon_option).toDouble());
@@ -105,9 +152,10 @@ int main(int argc, char* argv[]) {
   window.show();
 
   const bool scripted = parser.isSet(screenshot_option) || parser.isSet(latency_option);
-  if (scripted) window.setErrorHandler([](const QString& title, const QString& message) {
-    std::fprintf(stderr, "%s: %s\n", qPrintable(title), qPrintable(message));
-  });
+  if (scripted)
+    window.setErrorHandler([](const QString& title, const QString& message) {
+      std::fprintf(stderr, "%s: %s\n", qPrintable(title), qPrintable(message));
+    });
   if (parser.isSet(run_option) || scripted) {
     QTimer::singleShot(300, &window, [&window] {
       window.applyModelSettings();
@@ -154,6 +202,16 @@ int main(int argc, char* argv[]) {
           });
         });
       };
+      // A failure (reported on stderr by the error handler) ends a scripted run instead of
+      // leaving it waiting for a finish that never comes.
+      const auto quit_failed = [&exit_code] {
+        exit_code = 1;
+        QApplication::quit();
+      };
+      QObject::connect(window.controller(), &convexnn::ui::TrainingController::failed, &window,
+                       quit_failed);
+      QObject::connect(window.baselinePanel(), &convexnn::ui::BaselinePanel::failed, &window,
+                       quit_failed);
       if (compare) {
         connect_done(window.baselinePanel(), &convexnn::ui::BaselinePanel::finished);
       } else {
@@ -177,7 +235,8 @@ int main(int argc, char* argv[]) {
           "event-loop lateness over %zu ticks of a 5 ms timer while training: p50 %.2f ms, "
           "p99 %.2f ms, max %.2f ms; solver iterations %lld, state %s\n",
           probe.samples(), probe.latenessQuantile(0.5), probe.latenessQuantile(0.99),
-          probe.maxLateness(), history.empty() ? 0LL : static_cast<long long>(history.last().iteration),
+          probe.maxLateness(),
+          history.empty() ? 0LL : static_cast<long long>(history.last().iteration),
           window.controller()->state() == convexnn::ui::TrainingController::State::kIdle
               ? "finished"
               : "running");

@@ -9,6 +9,8 @@
 #include <numeric>
 #include <stop_token>
 
+#include "convexnn/errors.h"
+
 namespace convexnn::ui {
 
 struct BaselineRunner::Impl {
@@ -25,6 +27,15 @@ struct BaselineRunner::Impl {
     result.grid = job.grid;
     try {
       TrainingConfig config = job.config;
+      // Back-propagation trains the weight-decayed objective of the piecewise-linear
+      // activations; the degree-2 program has unit-norm neurons instead, a different objective.
+      if (!config.activation.positively_homogeneous()) {
+        throw InputError(
+            "the back-propagation comparison needs a piecewise-linear activation "
+            "(relu, leaky-relu or abs); '" +
+            config.activation.name() + "' is trained as a semidefinite program");
+      }
+      config.solver = SolverKind::kAdmm;  // only the objective is used
       // The baseline needs the objective's data, loss and beta only, not activation patterns.
       config.pattern_mode = PatternMode::kSampled;
       config.pattern_samples = 1;

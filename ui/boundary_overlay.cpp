@@ -65,6 +65,7 @@ std::vector<BoundaryOverlay::Box> robustness_boxes(const TwoLayerNetwork& networ
                                                    const Dataset& train, double radius) {
   std::vector<BoundaryOverlay::Box> boxes;
   if (network.input_dim() != 2 || train.num_features() != 2) return boxes;
+  if (!network.activation.positively_homogeneous()) return boxes;  // no exact range (see caller)
   boxes.reserve(static_cast<std::size_t>(train.num_samples()));
   for (Eigen::Index i = 0; i < train.num_samples(); ++i) {
     const Eigen::Vector2d center = train.X.row(i).transpose();

@@ -18,20 +18,20 @@ BoundaryPanel::BoundaryPanel(QWidget* parent) : QWidget(parent) {
   page_layout->setContentsMargins(0, 0, 0, 0);
   auto* toggles = new QHBoxLayout;
   discretize_ = new QCheckBox(tr("Discretize"), plot_page_);
-  discretize_->setToolTip(tr("Colour only the predicted class (the sign of f) instead of the "
-                             "network's confidence."));
+  discretize_->setToolTip(
+      tr("Colour only the predicted class (the sign of f) instead of the "
+         "network's confidence."));
   neurons_ = new QCheckBox(tr("Show neurons"), plot_page_);
-  neurons_->setToolTip(tr("Draw the line where each active hidden neuron switches on "
-                          "(w·x + b = 0). The network's boundary is built from these pieces."));
+  neurons_->setToolTip(
+      tr("Draw the line where each active hidden neuron switches on "
+         "(w·x + b = 0). The network's boundary is built from these pieces."));
   boxes_ = new QCheckBox(tr("ε-boxes"), plot_page_);
-  boxes_->setToolTip(tr("Draw a square of half-width ε (the Model panel's ε) around every training "
-                        "point. Red squares reach a region of the other class: an attacker who may "
-                        "move that point by up to ε in each coordinate can flip its prediction. "
-                        "The check is exact."));
+  boxes_->setToolTip(boxesTip());
   pin_ = new QCheckBox(tr("Pin boundary"), plot_page_);
-  pin_->setToolTip(tr("Keep the current decision boundary as a dashed line, to compare it with "
-                      "the next training (for example before and after robust training, or two "
-                      "values of β)."));
+  pin_->setToolTip(
+      tr("Keep the current decision boundary as a dashed line, to compare it with "
+         "the next training (for example before and after robust training, or two "
+         "values of β)."));
   robustness_ = new QLabel(plot_page_);
   hover_ = new QLabel(plot_page_);
   hover_->setToolTip(tr("The network's output at the mouse pointer."));
@@ -74,11 +74,9 @@ BoundaryPanel::BoundaryPanel(QWidget* parent) : QWidget(parent) {
     }
   });
   connect(view_, &DecisionBoundaryView::robustnessChanged, this, [this](int robust, int total) {
-    robustness_->setText(total > 0 ? tr("robust at ε = %1: %2 of %3")
-                                         .arg(epsilon_)
-                                         .arg(robust)
-                                         .arg(total)
-                                   : QString());
+    robustness_->setText(total > 0
+                             ? tr("robust at ε = %1: %2 of %3").arg(epsilon_).arg(robust).arg(total)
+                             : QString());
   });
 }
 
@@ -101,7 +99,26 @@ void BoundaryPanel::setData(const Dataset& train, const std::optional<Dataset>& 
 }
 
 void BoundaryPanel::setSnapshot(std::shared_ptr<const NetworkSnapshot> snapshot) {
+  // The exact box check relies on piecewise-linear neurons; degree-2 activations curve inside a
+  // box, so the boxes are switched off for them (the view skips them as well).
+  const bool boxes_apply = !snapshot || snapshot->network.activation.positively_homogeneous();
+  boxes_->setEnabled(boxes_apply);
+  boxes_->setToolTip(
+      boxes_apply ? boxesTip()
+                  : boxesTip() + QStringLiteral("\n\n") +
+                        tr("Not available for the %1 activation: the exact check needs a "
+                           "piecewise-linear activation (ReLU, leaky ReLU or |t|).")
+                            .arg(QString::fromStdString(snapshot->network.activation.name())));
   if (showsPlot()) view_->setSnapshot(std::move(snapshot));
+}
+
+bool BoundaryPanel::boxesAvailable() const { return boxes_->isEnabled(); }
+
+QString BoundaryPanel::boxesTip() const {
+  return tr(
+      "Draw a square of half-width ε (the Model panel's ε) around every training point. "
+      "Red squares reach a region of the other class: an attacker who may move that point "
+      "by up to ε in each coordinate can flip its prediction. The check is exact.");
 }
 
 bool BoundaryPanel::showsPlot() const { return stack_->currentWidget() == plot_page_; }

@@ -30,10 +30,14 @@ class BoundaryPanel : public QWidget {
   void setShowBoxes(bool show);
   void setPinned(bool pinned);
   QString robustnessText() const;
+  // False while the network's activation has no exact ε-box check (degree-2 activations).
+  bool boxesAvailable() const;
   void setDiscretized(bool discretize);
   QString message() const;
 
  private:
+  QString boxesTip() const;
+
   DecisionBoundaryView* view_;
   ColorBar* color_bar_;
   QCheckBox* discretize_;

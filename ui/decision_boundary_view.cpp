@@ -96,8 +96,9 @@ void set_nice_ticks(QValueAxis* axis, double low, double high) {
   const double step = nice_step(high - low, 5);
   axis->setRange(low, high);
   axis->setTickCount(static_cast<int>(std::lround((high - low) / step)) + 1);
-  axis->setLabelFormat(step >= 1 ? QStringLiteral("%.0f")
-                                 : step >= 0.1 ? QStringLiteral("%.1f") : QStringLiteral("%.2f"));
+  axis->setLabelFormat(step >= 1     ? QStringLiteral("%.0f")
+                       : step >= 0.1 ? QStringLiteral("%.1f")
+                                     : QStringLiteral("%.2f"));
 }
 
 }  // namespace
@@ -148,7 +149,8 @@ DecisionBoundaryView::DecisionBoundaryView(QWidget* parent) : QChartView(parent)
   train_positive_ = make_points(tr("train +1"), kPositiveClassColor, false);
   test_negative_ = make_points(tr("test −1"), kNegativeClassColor, true);
   test_positive_ = make_points(tr("test +1"), kPositiveClassColor, true);
-  for (QScatterSeries* series : {train_negative_, train_positive_, test_negative_, test_positive_}) {
+  for (QScatterSeries* series :
+       {train_negative_, train_positive_, test_negative_, test_positive_}) {
     chart->addSeries(series);
     series->attachAxis(axis_x_);
     series->attachAxis(axis_y_);
@@ -188,7 +190,9 @@ void DecisionBoundaryView::setEpsilonBoxes(double radius) {
 }
 
 void DecisionBoundaryView::updateBoxes() {
-  if (!(box_radius_ > 0) || !snapshot_ || snapshot_->network.input_dim() != 2) {
+  // Degree-2 activations have no exact box check (output_range_on_box_2d rejects them).
+  if (!(box_radius_ > 0) || !snapshot_ || snapshot_->network.input_dim() != 2 ||
+      !snapshot_->network.activation.positively_homogeneous()) {
     overlay_->clearBoxes();
     robust_boxes_ = {0, 0};
     Q_EMIT robustnessChanged(0, 0);
@@ -257,8 +261,8 @@ void DecisionBoundaryView::realignHeatmap() {
   // The grid spans exactly the axis ranges, so the image is stretched over the plot area.
   const QRectF area = chart()->plotArea();
   heatmap_item_->setPos(area.topLeft());
-  heatmap_item_->setTransform(QTransform::fromScale(area.width() / heatmap_.width(),
-                                                    area.height() / heatmap_.height()));
+  heatmap_item_->setTransform(
+      QTransform::fromScale(area.width() / heatmap_.width(), area.height() / heatmap_.height()));
 }
 
 void DecisionBoundaryView::redrawNeuronLines() {
@@ -277,9 +281,8 @@ void DecisionBoundaryView::redrawNeuronLines() {
         b /= s.scale(1);
         c -= a * s.mean(0) + b * s.mean(1);
       }
-      const double strength =
-          std::abs(network.second_weights(j)) * std::hypot(network.first_weights(j, 0),
-                                                           network.first_weights(j, 1));
+      const double strength = std::abs(network.second_weights(j)) *
+                              std::hypot(network.first_weights(j, 0), network.first_weights(j, 1));
       if (!(strength > 1e-9)) continue;
       if (auto segment = clip_line(a, b, c, grid_)) {
         lines.push_back({strength, QList<QPointF>{segment->first, segment->second}});

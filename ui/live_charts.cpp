@@ -4,8 +4,8 @@
 #include <QChartView>
 #include <QLineSeries>
 #include <QLogValueAxis>
-#include <QValueAxis>
 #include <QVBoxLayout>
+#include <QValueAxis>
 #include <algorithm>
 #include <cmath>
 
@@ -63,6 +63,7 @@ LiveCharts::LiveCharts(QWidget* parent) : QWidget(parent) {
   };
 
   QChart* objective = make_chart(tr("Objective"));
+  objective_chart_ = objective;
   QValueAxis* objective_x = add_view(
       objective, tr("U: training objective of the network recovered from the current solution "
                     "(the best so far). L: a certified lower bound from the dual; no network can "
@@ -84,8 +85,8 @@ LiveCharts::LiveCharts(QWidget* parent) : QWidget(parent) {
   gap_axis_->setMinorTickCount(0);
   gap->addAxis(gap_axis_, Qt::AlignLeft);
   gap_ = addSeries(gap, gap_x, gap_axis_, tr("relative gap"), QColor(120, 40, 160));
-  primal_ = addSeries(gap, gap_x, gap_axis_, tr("primal residual"), QColor(90, 90, 90),
-                      Qt::DashLine);
+  primal_ =
+      addSeries(gap, gap_x, gap_axis_, tr("primal residual"), QColor(90, 90, 90), Qt::DashLine);
   dual_ = addSeries(gap, gap_x, gap_axis_, tr("dual residual"), QColor(0, 140, 170), Qt::DotLine);
 
   QChart* accuracy = make_chart(tr("Accuracy"));
@@ -97,10 +98,10 @@ LiveCharts::LiveCharts(QWidget* parent) : QWidget(parent) {
   accuracy_axis_->setRange(0, 100);
   accuracy_axis_->setLabelFormat(QStringLiteral("%d%%"));
   accuracy->addAxis(accuracy_axis_, Qt::AlignLeft);
-  train_accuracy_ = addSeries(accuracy, accuracy_x, accuracy_axis_, tr("train"),
-                              kPositiveClassColor);
-  test_accuracy_ = addSeries(accuracy, accuracy_x, accuracy_axis_, tr("test"),
-                             kNegativeClassColor, Qt::DashLine);
+  train_accuracy_ =
+      addSeries(accuracy, accuracy_x, accuracy_axis_, tr("train"), kPositiveClassColor);
+  test_accuracy_ = addSeries(accuracy, accuracy_x, accuracy_axis_, tr("test"), kNegativeClassColor,
+                             Qt::DashLine);
   robust_accuracy_ = addSeries(accuracy, accuracy_x, accuracy_axis_, tr("certified robust (train)"),
                                QColor(200, 0, 60), Qt::DotLine);
 }
@@ -117,8 +118,8 @@ QLineSeries* LiveCharts::addSeries(QChart* chart, QValueAxis* x, QAbstractAxis* 
 }
 
 int LiveCharts::pointsIn(const QString& series_name) const {
-  for (QLineSeries* series : {upper_, lower_, gap_, primal_, dual_, train_accuracy_,
-                              test_accuracy_, robust_accuracy_}) {
+  for (QLineSeries* series :
+       {upper_, lower_, gap_, primal_, dual_, train_accuracy_, test_accuracy_, robust_accuracy_}) {
     if (series->name() == series_name) return static_cast<int>(series->count());
   }
   return -1;
@@ -129,8 +130,8 @@ void LiveCharts::refresh(const RunHistory& history) {
   const QList<QPointF> upper =
       history.series([](const IterationReport& r) { return r.best_network_objective; }, n);
   // The loss is non-negative, so 0 is always a valid bound; earlier values only squash the plot.
-  const QList<QPointF> lower = history.series(
-      [](const IterationReport& r) { return std::max(0.0, r.lower_bound); }, n);
+  const QList<QPointF> lower =
+      history.series([](const IterationReport& r) { return std::max(0.0, r.lower_bound); }, n);
   const QList<QPointF> gap =
       history.series([](const IterationReport& r) { return r.relative_gap; }, n, kLogFloor);
   const QList<QPointF> primal =
@@ -141,8 +142,8 @@ void LiveCharts::refresh(const RunHistory& history) {
       history.series([](const IterationReport& r) { return 100.0 * r.train_accuracy; }, n);
   const QList<QPointF> test =
       history.series([](const IterationReport& r) { return 100.0 * r.test_accuracy; }, n);
-  const QList<QPointF> robust = history.series(
-      [](const IterationReport& r) { return 100.0 * r.robust_train_accuracy; }, n);
+  const QList<QPointF> robust =
+      history.series([](const IterationReport& r) { return 100.0 * r.robust_train_accuracy; }, n);
   robust_accuracy_->replace(robust);
   robust_accuracy_->setVisible(!robust.isEmpty());
   upper_->replace(upper);
@@ -153,7 +154,8 @@ void LiveCharts::refresh(const RunHistory& history) {
   train_accuracy_->replace(train);
   test_accuracy_->replace(test);
 
-  const double first = history.empty() ? 0.0 : static_cast<double>(history.reports().front().iteration);
+  const double first =
+      history.empty() ? 0.0 : static_cast<double>(history.reports().front().iteration);
   const double last = history.empty() ? 1.0 : static_cast<double>(history.last().iteration);
   // Ticks at round iteration counts (1, 2, 2.5 or 5 times a power of ten), about five of them.
   const double raw = (std::max(last, first + 1.0) - first) / 5.0;
@@ -203,5 +205,13 @@ void LiveCharts::refresh(const RunHistory& history) {
     gap_axis_->setRange(std::pow(10.0, low_decade), std::pow(10.0, high_decade));
   }
 }
+
+}  // namespace convexnn::ui
+
+namespace convexnn::ui {
+
+void LiveCharts::setObjectiveTitle(const QString& title) { objective_chart_->setTitle(title); }
+
+QString LiveCharts::objectiveTitle() const { return objective_chart_->title(); }
 
 }  // namespace convexnn::ui

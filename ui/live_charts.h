@@ -24,6 +24,10 @@ class LiveCharts : public QWidget {
   void refresh(const RunHistory& history);
   std::vector<QChartView*> views() const { return views_; }
   int pointsIn(const QString& series_name) const;  // for tests
+  // What U and L refer to, e.g. "Objective — gated ReLU relaxation" (the gated solver reports
+  // the relaxation's objective, not the decomposed ReLU network's).
+  void setObjectiveTitle(const QString& title);
+  QString objectiveTitle() const;
 
   static constexpr int kMaxPointsPerSeries = 1500;
   static constexpr double kLogFloor = 1e-12;  // log axes show values clamped above 0
@@ -34,6 +38,7 @@ class LiveCharts : public QWidget {
 
   std::vector<QChartView*> views_;
   std::vector<QValueAxis*> x_axes_;
+  QChart* objective_chart_;
   QValueAxis* objective_axis_;
   QLogValueAxis* gap_axis_;
   QValueAxis* accuracy_axis_;

@@ -94,8 +94,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   config_debounce_.setSingleShot(true);
   config_debounce_.setInterval(150);  // a slider drag restarts the solver a few times, not 100
   connect(&config_debounce_, &QTimer::timeout, this, &MainWindow::applyModelSettings);
-  connect(model_panel_, &ModelPanel::configChanged, &config_debounce_,
-          qOverload<>(&QTimer::start));
+  connect(model_panel_, &ModelPanel::configChanged, &config_debounce_, qOverload<>(&QTimer::start));
   connect(model_panel_, &ModelPanel::epsilonChanged, boundary_panel_, &BoundaryPanel::setEpsilon);
   boundary_panel_->setEpsilon(model_panel_->epsilon());
   connect(dataset_panel_, &DatasetPanel::generateRequested, this,
@@ -116,7 +115,10 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   connect(&controller_, &TrainingController::failed, this,
           [this](const QString& message) { reportError(tr("Training failed"), message); });
   connect(&controller_, &TrainingController::stateChanged, this, [this] {
-    if (controller_.state() != TrainingController::State::kIdle) badge_label_->hide();
+    if (controller_.state() != TrainingController::State::kIdle) {
+      badge_label_->hide();
+      describeRun(controller_.config());
+    }
     updateActions();
   });
 
@@ -207,8 +209,8 @@ void MainWindow::buildMenus() {
     if (!path.isEmpty()) openSession(path);
   });
   file->addAction(tr("&Save session…"), QKeySequence::Save, this, [this] {
-    const QString path = askSavePath(tr("Save session"),
-                                     tr("ConvexNN sessions (*.cnnsession.json)"), ".cnnsession.json");
+    const QString path = askSavePath(
+        tr("Save session"), tr("ConvexNN sessions (*.cnnsession.json)"), ".cnnsession.json");
     if (!path.isEmpty()) saveSession(path);
   });
   file->addSeparator();
@@ -246,7 +248,8 @@ void MainWindow::buildMenus() {
   help->addAction(tr("&About ConvexNN Studio"), this, [this] {
     QMessageBox::about(
         this, tr("About ConvexNN Studio"),
-        tr("<p><b>ConvexNN Studio</b> trains two-layer ReLU networks by convex optimization "
+        tr("<p><b>ConvexNN Studio</b> trains two-layer networks (ReLU, leaky ReLU, |t| and "
+           "degree-2 polynomial activations) by convex optimization "
            "(Pilanci &amp; Ergen 2020; Bai, Gautam &amp; Sojoudi 2022) and certifies the result: "
            "the lower bound L proves that no network of the same kind reaches a lower training "
            "objective.</p>"));
@@ -260,14 +263,17 @@ void MainWindow::buildStatusBar() {
   neurons_label_ = new QLabel(this);
   badge_label_ = new QLabel(this);
   badge_label_->hide();
-  iteration_label_->setToolTip(tr("ADMM iterations so far (warm restarts continue the count)."));
-  gap_label_->setToolTip(tr("Relative gap (U − L) / max(1, |U|) between the network's objective "
-                            "and the certified lower bound."));
+  run_label_ = new QLabel(this);
+  iteration_label_->setToolTip(tr("Solver iterations so far (warm restarts continue the count)."));
+  gap_label_->setToolTip(
+      tr("Relative gap (U − L) / max(1, |U|) between the network's objective "
+         "and the certified lower bound."));
   neurons_label_->setToolTip(tr("Hidden neurons with non-zero weights in the current solution."));
   for (QLabel* label : {iteration_label_, time_label_, gap_label_, neurons_label_}) {
     label->setMinimumWidth(120);
     statusBar()->addWidget(label);
   }
+  statusBar()->addWidget(run_label_);
   statusBar()->addPermanentWidget(badge_label_);
   updateStatus();
 }
@@ -298,15 +304,68 @@ void MainWindow::updateActions() {
 
 QString MainWindow::certificateBadgeText() const {
   return badge_label_->isVisible() || !badge_label_->text().isEmpty() ? badge_label_->text()
-                                                                       : QString();
+                                                                      : QString();
+}
+
+QString MainWindow::runDescription() const { return run_label_->text(); }
+
+void MainWindow::describeRun(const TrainingConfig& config) {
+  const QString formula = QString::fromStdString(config.activation.formula());
+  QString text;
+  QString title = tr("Objective");
+  if (!config.activation.positively_homogeneous()) {
+    text = tr("Semidefinite program, σ(t) = %1").arg(formula);
+    title = tr("Objective — semidefinite program");
+  } else if (config.epsilon > 0) {
+    text = tr("Robust ADMM (ε = %1), σ(t) = %2").arg(config.epsilon).arg(formula);
+  } else if (config.solver == SolverKind::kGated) {
+    text = tr("Gated ReLU relaxation (R-FISTA), σ(t) = %1").arg(formula);
+    title = tr("Objective — gated ReLU relaxation");
+  } else if (config.solver == SolverKind::kAugmentedLagrangian) {
+    text = tr("Augmented Lagrangian, σ(t) = %1").arg(formula);
+  } else {
+    text = tr("ADMM, σ(t) = %1").arg(formula);
+  }
+  run_label_->setText(text);
+  run_label_->setToolTip(
+      config.solver == SolverKind::kGated && config.activation.positively_homogeneous() &&
+              config.epsilon == 0
+          ? tr("U, L and the gap of this run belong to the gated ReLU relaxation. The network "
+               "drawn and exported is the ReLU network from its cone decomposition; its own "
+               "objective is shown when the run ends.")
+          : tr("The program being solved; U, L and the gap refer to it."));
+  charts_->setObjectiveTitle(title);
 }
 
 void MainWindow::onFinished(const SolverSummary& summary) {
   session_model_.reset();
   QString text;
   QString style;
-  if (summary.certifies_global_optimum()) {
-    text = tr("  ✔ Certified globally optimal — gap %1  ").arg(format_number(summary.relative_gap, 2));
+  if (summary.semidefinite) {
+    text = summary.status == SolverStatus::kConverged
+               ? tr("  ✔ Certified global optimum of the SDP — gap %1  ")
+                     .arg(format_number(summary.relative_gap, 2))
+               : tr("  SDP %1 — gap %2  ")
+                     .arg(QString::fromLatin1(to_string(summary.status)))
+                     .arg(format_number(summary.relative_gap, 2));
+    style =
+        summary.status == SolverStatus::kConverged
+            ? QStringLiteral("background:#1b7f3b;color:white;font-weight:bold;border-radius:4px;")
+            : QStringLiteral("background:#666;color:white;border-radius:4px;");
+  } else if (summary.solver == SolverKind::kGated && !summary.robust) {
+    // The gap certifies the relaxation; the network shown is its cone decomposition, whose
+    // objective is not certified.
+    text = tr("  %1 on the gated relaxation — gap %2 · ReLU network (decomposed): objective %3, "
+              "not certified  ")
+               .arg(summary.status == SolverStatus::kConverged
+                        ? tr("✔ Optimal")
+                        : QString::fromLatin1(to_string(summary.status)))
+               .arg(format_number(summary.relative_gap, 2))
+               .arg(format_number(summary.decomposed_objective, 6));
+    style = QStringLiteral("background:#2a5d9f;color:white;font-weight:bold;border-radius:4px;");
+  } else if (summary.certifies_global_optimum()) {
+    text =
+        tr("  ✔ Certified globally optimal — gap %1  ").arg(format_number(summary.relative_gap, 2));
     style = QStringLiteral("background:#1b7f3b;color:white;font-weight:bold;border-radius:4px;");
   } else if (summary.robust) {
     text = summary.status == SolverStatus::kConverged
@@ -347,6 +406,8 @@ void MainWindow::showBaselinePanel() {
 void MainWindow::applyModelSettings() {
   config_debounce_.stop();
   controller_.setConfig(model_panel_->config());
+  // A running solve restarts with the new settings: say what it now solves.
+  if (controller_.state() != TrainingController::State::kIdle) describeRun(controller_.config());
 }
 
 void MainWindow::reportError(const QString& title, const QString& message) {
@@ -381,7 +442,8 @@ bool MainWindow::openCsv(const QString& path) {
 
 void MainWindow::applyDataset(Dataset dataset) {
   const SplitSettings split_settings = dataset_panel_->splitSettings();
-  TrainTestSplit split = split_train_test(dataset, split_settings.test_fraction, split_settings.seed);
+  TrainTestSplit split =
+      split_train_test(dataset, split_settings.test_fraction, split_settings.seed);
   std::optional<Dataset> test;
   if (split.test.num_samples() > 0) test = std::move(split.test);
   std::optional<BoundaryGridSpec> grid;
@@ -403,17 +465,16 @@ void MainWindow::applyDataset(Dataset dataset) {
 
   const Eigen::Index negatives = dataset.count_label(-1.0);
   const Eigen::Index positives = dataset.count_label(1.0);
-  dataset_panel_->setSummary(
-      QString::fromStdString(dataset.source),
-      tr("n = %1 (%2 train, %3 test), d = %4\nclasses: %5 × %6, %7 × %8")
-          .arg(dataset.num_samples())
-          .arg(split.train.num_samples())
-          .arg(test ? test->num_samples() : 0)
-          .arg(dataset.num_features())
-          .arg(negatives)
-          .arg(format_number(dataset.label_mapping.negative_value))
-          .arg(positives)
-          .arg(format_number(dataset.label_mapping.positive_value)));
+  dataset_panel_->setSummary(QString::fromStdString(dataset.source),
+                             tr("n = %1 (%2 train, %3 test), d = %4\nclasses: %5 × %6, %7 × %8")
+                                 .arg(dataset.num_samples())
+                                 .arg(split.train.num_samples())
+                                 .arg(test ? test->num_samples() : 0)
+                                 .arg(dataset.num_features())
+                                 .arg(negatives)
+                                 .arg(format_number(dataset.label_mapping.negative_value))
+                                 .arg(positives)
+                                 .arg(format_number(dataset.label_mapping.positive_value)));
   boundary_panel_->setData(split.train, test, grid);
   full_data_ = std::move(dataset);
   session_model_.reset();
@@ -477,7 +538,8 @@ bool MainWindow::writeImage(QWidget* widget, const QString& path, const QString&
   }
   QSaveFile file(path);
   if (!file.open(QIODevice::WriteOnly) || !widget->grab().save(&file, "PNG") || !file.commit()) {
-    reportError(tr("Cannot export"), tr("%1: cannot be written (%2)").arg(path, file.errorString()));
+    reportError(tr("Cannot export"),
+                tr("%1: cannot be written (%2)").arg(path, file.errorString()));
     return false;
   }
   return true;
@@ -542,14 +604,16 @@ bool MainWindow::openSession(const QString& path) {
     if (full_data_.num_features() == 2) {
       snapshot->grid_spec = boundary_grid_for(full_data_);
       const BoundaryGridSpec& g = snapshot->grid_spec;
-      snapshot->grid = snapshot->network.evaluate_grid(g.x_min, g.x_max, g.y_min, g.y_max, g.rows, g.cols);
+      snapshot->grid =
+          snapshot->network.evaluate_grid(g.x_min, g.x_max, g.y_min, g.y_max, g.rows, g.cols);
     }
     boundary_panel_->setSnapshot(snapshot);
   }
   return true;
 }
 
-QString MainWindow::askSavePath(const QString& title, const QString& filter, const QString& suffix) {
+QString MainWindow::askSavePath(const QString& title, const QString& filter,
+                                const QString& suffix) {
   QString path = QFileDialog::getSaveFileName(this, title, QString(), filter);
   if (!path.isEmpty() && QFileInfo(path).suffix().isEmpty()) path += suffix;
   return path;

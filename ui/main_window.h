@@ -49,6 +49,8 @@ class MainWindow : public QMainWindow {
   BaselinePanel* baselinePanel() const { return baseline_panel_; }
   void showBaselinePanel();
   QString certificateBadgeText() const;
+  // What the running (or last) solve is and what its U, L and gap refer to.
+  QString runDescription() const;
   // The model to export or save: the last run's, else the one an opened session brought.
   std::optional<Model> currentModel() const;
   // Sends the model panel's settings to the controller now instead of after the short debounce.
@@ -64,6 +66,7 @@ class MainWindow : public QMainWindow {
   void applyDataset(Dataset dataset);
   void updateStatus();
   void updateActions();
+  void describeRun(const TrainingConfig& config);
   void onFinished(const SolverSummary& summary);
   void reportError(const QString& title, const QString& message);
   bool writeImage(QWidget* widget, const QString& path, const QString& title);
@@ -86,6 +89,7 @@ class MainWindow : public QMainWindow {
   QLabel* neurons_label_;
   QLabel* time_label_;
   QLabel* badge_label_;
+  QLabel* run_label_;
   QTimer config_debounce_;
   ErrorHandler error_handler_;
 

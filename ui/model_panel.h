@@ -1,11 +1,14 @@
 #pragma once
-// The training settings: formulation, loss, pattern count P, beta, rho, epsilon, limits.
+// The training settings: formulation, activation, solver, loss, pattern count P, beta, rho,
+// epsilon, limits. Combinations the core rejects are disabled, with the reason in the tooltip.
 #include <QWidget>
 
 #include "convexnn/training.h"
 
 class QCheckBox;
 class QComboBox;
+class QDoubleSpinBox;
+class QFormLayout;
 class QSpinBox;
 
 namespace convexnn::ui {
@@ -25,6 +28,10 @@ class ModelPanel : public QWidget {
   void setExactAvailable(bool available, const QString& reason);
   double epsilon() const;
   void setEpsilon(double epsilon);
+  QComboBox* activationBox() const { return activation_; }
+  QComboBox* solverBox() const { return solver_; }
+  QComboBox* lossBox() const { return loss_; }
+  QCheckBox* robustBox() const { return robust_; }
 
  Q_SIGNALS:
   void configChanged();
@@ -33,7 +40,19 @@ class ModelPanel : public QWidget {
  private:
   void updateEnabledState();
 
+  Activation selectedActivation() const;
+  SolverKind selectedSolver() const;
+  void setItemEnabled(QComboBox* box, int index, bool enabled, const QString& reason);
+
+  QFormLayout* form_;
+  QWidget* poly_row_;
   QComboBox* formulation_;
+  QComboBox* activation_;
+  QDoubleSpinBox* leaky_slope_;
+  QDoubleSpinBox* poly_a_;
+  QDoubleSpinBox* poly_b_;
+  QDoubleSpinBox* poly_c_;
+  QComboBox* solver_;
   QComboBox* loss_;
   QSpinBox* patterns_;
   LogSlider* beta_;
@@ -45,6 +64,7 @@ class ModelPanel : public QWidget {
   QCheckBox* standardize_;
   QCheckBox* robust_;
   bool exact_available_ = true;
+  QString exact_reason_;
 };
 
 }  // namespace convexnn::ui

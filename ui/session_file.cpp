@@ -74,12 +74,15 @@ class Reader {
     data.y.resize(static_cast<Eigen::Index>(rows.size()));
     for (std::size_t i = 0; i < rows.size(); ++i) {
       const std::string where = "dataset.X[" + std::to_string(i) + "]";
-      if (!rows[i].is_array() || rows[i].size() != d) fail(where, "must have " + std::to_string(d) + " numbers");
+      if (!rows[i].is_array() || rows[i].size() != d)
+        fail(where, "must have " + std::to_string(d) + " numbers");
       for (std::size_t j = 0; j < d; ++j) {
         if (!rows[i][j].is_number()) fail(where, "must hold numbers only");
-        data.X(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j)) = rows[i][j].get<double>();
+        data.X(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j)) =
+            rows[i][j].get<double>();
       }
-      if (!labels[i].is_number() || (labels[i].get<double>() != 1.0 && labels[i].get<double>() != -1.0)) {
+      if (!labels[i].is_number() ||
+          (labels[i].get<double>() != 1.0 && labels[i].get<double>() != -1.0)) {
         fail("dataset.y[" + std::to_string(i) + "]", "must be -1 or +1");
       }
       data.y(static_cast<Eigen::Index>(i)) = labels[i].get<double>();
@@ -87,13 +90,15 @@ class Reader {
     data.source = text(object, "source", "dataset.");
     data.label_name = text(object, "label_name", "dataset.");
     const json& names = member(object, "feature_names", "dataset.");
-    if (!names.is_array() || names.size() != d) fail("dataset.feature_names", "must name every feature");
+    if (!names.is_array() || names.size() != d)
+      fail("dataset.feature_names", "must name every feature");
     for (const json& name : names) {
       if (!name.is_string()) fail("dataset.feature_names", "must hold strings");
       data.feature_names.push_back(name.get<std::string>());
     }
     const json& values = member(object, "label_values", "dataset.");
-    if (!values.is_array() || values.size() != 2 || !values[0].is_number() || !values[1].is_number()) {
+    if (!values.is_array() || values.size() != 2 || !values[0].is_number() ||
+        !values[1].is_number()) {
       fail("dataset.label_values", "must be two numbers");
     }
     data.label_mapping = {values[0].get<double>(), values[1].get<double>()};
@@ -119,17 +124,26 @@ std::string session_to_json(const Session& session) {
   if (session.loaded_data) root["dataset"] = dataset_to_json(*session.loaded_data);
   root["split"] = {{"test_fraction", session.split.test_fraction}, {"seed", session.split.seed}};
   const TrainingConfig& config = session.config;
-  root["training"] = {{"formulation", to_string(config.pattern_mode)},
-                      {"loss", to_string(config.loss)},
-                      {"patterns", config.pattern_samples},
-                      {"pattern_seed", config.seed},
-                      {"beta", config.beta},
-                      {"standardize", config.standardize},
-                      {"rho", config.admm.rho},
-                      {"rho_mode", config.admm.penalty_mode == PenaltyMode::kAdaptive ? "auto" : "fixed"},
-                      {"max_iterations", config.admm.max_iterations},
-                      {"epsilon", config.epsilon},
-                      {"tolerance", config.admm.relative_gap_tolerance}};
+  root["training"] = {
+      {"formulation", to_string(config.pattern_mode)},
+      {"loss", to_string(config.loss)},
+      {"patterns", config.pattern_samples},
+      {"pattern_seed", config.seed},
+      {"beta", config.beta},
+      {"standardize", config.standardize},
+      {"rho", config.admm.rho},
+      {"rho_mode", config.admm.penalty_mode == PenaltyMode::kAdaptive ? "auto" : "fixed"},
+      {"max_iterations", config.admm.max_iterations},
+      {"epsilon", config.epsilon},
+      {"tolerance", config.admm.relative_gap_tolerance},
+      {"activation", config.activation.name()},
+      {"solver", to_string(config.solver)}};
+  if (config.activation.kind == ActivationKind::kLeakyRelu) {
+    root["training"]["leaky_slope"] = config.activation.leaky_slope;
+  }
+  if (config.activation.kind == ActivationKind::kPolynomial) {
+    root["training"]["poly"] = {config.activation.a, config.activation.b, config.activation.c};
+  }
   if (session.model) root["model"] = json::parse(model_to_json(*session.model));
   return root.dump(1) + "\n";
 }
@@ -182,16 +196,54 @@ Session session_from_json(const std::string& text, const std::string& source) {
   config.standardize = read.boolean(training, "standardize", "training.");
   config.admm.rho = read.number(training, "rho", "training.");
   const std::string rho_mode = read.text(training, "rho_mode", "training.");
-  if (rho_mode != "auto" && rho_mode != "fixed") read.fail("training.rho_mode", "must be auto or fixed");
+  if (rho_mode != "auto" && rho_mode != "fixed")
+    read.fail("training.rho_mode", "must be auto or fixed");
   config.admm.penalty_mode = rho_mode == "auto" ? PenaltyMode::kAdaptive : PenaltyMode::kFixed;
-  config.admm.max_iterations = static_cast<std::int64_t>(read.number(training, "max_iterations", "training."));
+  config.admm.max_iterations =
+      static_cast<std::int64_t>(read.number(training, "max_iterations", "training."));
   config.admm.relative_gap_tolerance = read.number(training, "tolerance", "training.");
   // Optional: sessions from before robust training have no epsilon.
   if (training.contains("epsilon")) config.epsilon = read.number(training, "epsilon", "training.");
+  // Optional: sessions from before the activation and solver choices train ReLU with ADMM.
+  if (training.contains("activation")) {
+    const std::string name = read.text(training, "activation", "training.");
+    try {
+      config.activation.kind = parse_activation_kind(name);
+    } catch (const InputError& error) {
+      read.fail("training.activation", std::string("is invalid: ") + error.what());
+    }
+    if (config.activation.kind == ActivationKind::kLeakyRelu) {
+      config.activation.leaky_slope = read.number(training, "leaky_slope", "training.");
+    }
+    if (config.activation.kind == ActivationKind::kPolynomial) {
+      const json& poly = read.member(training, "poly", "training.");
+      if (!poly.is_array() || poly.size() != 3 || !poly[0].is_number() || !poly[1].is_number() ||
+          !poly[2].is_number()) {
+        read.fail("training.poly", "must be three numbers [a, b, c]");
+      }
+      config.activation.a = poly[0].get<double>();
+      config.activation.b = poly[1].get<double>();
+      config.activation.c = poly[2].get<double>();
+    }
+  }
+  if (training.contains("solver")) {
+    const std::string name = read.text(training, "solver", "training.");
+    try {
+      config.solver = solver_kind_from_string(name);
+    } catch (const InputError& error) {
+      read.fail("training.solver", std::string("is invalid: ") + error.what());
+    }
+  }
+  // The GUI uses one iteration limit and gap tolerance for every algorithm.
+  config.augmented_lagrangian.max_iterations = config.admm.max_iterations;
+  config.augmented_lagrangian.relative_gap_tolerance = config.admm.relative_gap_tolerance;
+  config.gated.rfista.max_iterations = config.admm.max_iterations;
+  config.gated.relative_gap_tolerance = config.admm.relative_gap_tolerance;
   if (const std::string error = config.validate(); !error.empty()) {
     throw InputError(source + ": training settings: " + error);
   }
-  if (root.contains("model")) session.model = model_from_json(root["model"].dump(), source + " (model)");
+  if (root.contains("model"))
+    session.model = model_from_json(root["model"].dump(), source + " (model)");
   return session;
 }
 

@@ -215,7 +215,8 @@ class MainWindowTest : public QObject {
     const auto aligned = [view] {
       const QRectF image = view->heatmapRect();
       const QRectF area = view->plotArea();
-      return std::abs(image.left() - area.left()) < 0.5 && std::abs(image.top() - area.top()) < 0.5 &&
+      return std::abs(image.left() - area.left()) < 0.5 &&
+             std::abs(image.top() - area.top()) < 0.5 &&
              std::abs(image.width() - area.width()) < 0.5 &&
              std::abs(image.height() - area.height()) < 0.5;
     };
@@ -302,9 +303,10 @@ class MainWindowTest : public QObject {
     QCOMPARE(config.admm.relative_gap_tolerance, saved_config.admm.relative_gap_tolerance);
     QCOMPARE(config.standardize, true);
     QCOMPARE(window.datasetPanel()->generatorSettings().name, std::string("moons"));
-    QCOMPARE(window.controller()->trainData().num_samples() +
-                 (window.controller()->testData() ? window.controller()->testData()->num_samples() : 0),
-             40);
+    QCOMPARE(
+        window.controller()->trainData().num_samples() +
+            (window.controller()->testData() ? window.controller()->testData()->num_samples() : 0),
+        40);
     const auto model = window.currentModel();
     QVERIFY(model.has_value());
     QVERIFY(model->network.first_weights == saved_model.network.first_weights);
@@ -361,6 +363,126 @@ class MainWindowTest : public QObject {
     QVERIFY(!png.isNull());
     QVERIFY(!window.exportCharts(dir.filePath(QStringLiteral("missing-dir/charts.png"))));
     QVERIFY(!errors.messages.isEmpty());
+  }
+
+  void gatedRunSaysItCertifiesTheRelaxation() {
+    MainWindow window;
+    RecordedErrors errors;
+    capture_errors(window, errors);
+    window.resize(1400, 900);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    use_small_exact_problem(window);
+    convexnn::TrainingConfig config = window.modelPanel()->config();
+    config.solver = convexnn::SolverKind::kGated;
+    window.modelPanel()->setConfig(config);
+    window.applyModelSettings();
+    train_to_the_end(window);
+    QVERIFY2(errors.messages.isEmpty(), qPrintable(errors.messages.join(QStringLiteral("; "))));
+    const auto& result = window.controller()->lastResult();
+    QVERIFY(result && result->summary.solver == convexnn::SolverKind::kGated);
+    const QString badge = window.certificateBadgeText();
+    // Honest: the gap is the relaxation's, the network shown is the decomposed one, and this is
+    // not a certificate of the ReLU program.
+    QVERIFY2(badge.contains(QStringLiteral("gated relaxation")), qPrintable(badge));
+    QVERIFY2(badge.contains(QStringLiteral("decomposed")), qPrintable(badge));
+    QVERIFY2(badge.contains(QString::number(result->summary.decomposed_objective, 'g', 6)),
+             qPrintable(badge));
+    QVERIFY(!badge.contains(QStringLiteral("Certified globally optimal")));
+    QVERIFY(window.runDescription().contains(QStringLiteral("Gated ReLU relaxation")));
+    QVERIFY(window.charts()->objectiveTitle().contains(QStringLiteral("gated")));
+    // The drawn network is the decomposed ReLU network, the one that is exported.
+    const auto snapshot = window.controller()->latestNetwork();
+    QVERIFY(snapshot && snapshot->final);
+    QVERIFY(snapshot->network.predict(window.controller()->trainData().X) ==
+            result->network.predict(window.controller()->trainData().X));
+  }
+
+  void absoluteValueTrainsAndKeepsExactBoxes() {
+    MainWindow window;
+    RecordedErrors errors;
+    capture_errors(window, errors);
+    window.resize(1400, 900);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    use_small_exact_problem(window);
+    convexnn::TrainingConfig config = window.modelPanel()->config();
+    config.activation = convexnn::Activation::absolute();
+    window.modelPanel()->setConfig(config);
+    window.applyModelSettings();
+    train_to_the_end(window);
+    QVERIFY2(errors.messages.isEmpty(), qPrintable(errors.messages.join(QStringLiteral("; "))));
+    QCOMPARE(window.controller()->lastResult()->network.activation.kind,
+             convexnn::ActivationKind::kAbsolute);
+    QVERIFY(window.runDescription().contains(QStringLiteral("|t|")));
+    window.modelPanel()->setEpsilon(0.001);
+    window.boundaryPanel()->setShowBoxes(true);
+    QVERIFY(window.boundaryPanel()->boxesAvailable());
+    QCOMPARE(window.boundaryPanel()->view()->robustBoxes().second, 30);
+  }
+
+  void boxesAreDisabledForADegreeTwoNetwork() {
+    // A quadratic network (drawn from a session or a polynomial run) has no exact box check:
+    // the boxes switch off instead of throwing.
+    MainWindow window;
+    window.resize(1400, 900);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    use_small_exact_problem(window);
+    train_to_the_end(window);
+    window.modelPanel()->setEpsilon(0.05);
+    window.boundaryPanel()->setShowBoxes(true);
+    QVERIFY(window.boundaryPanel()->view()->robustBoxes().second > 0);
+    auto quadratic =
+        std::make_shared<convexnn::ui::NetworkSnapshot>(*window.controller()->latestNetwork());
+    quadratic->network.activation = convexnn::Activation::quadratic();
+    const auto& g = quadratic->grid_spec;
+    quadratic->grid =
+        quadratic->network.evaluate_grid(g.x_min, g.x_max, g.y_min, g.y_max, g.rows, g.cols);
+    window.boundaryPanel()->setSnapshot(quadratic);
+    QVERIFY(!window.boundaryPanel()->boxesAvailable());
+    QCOMPARE(window.boundaryPanel()->view()->robustBoxes().second, 0);
+    QVERIFY(window.boundaryPanel()->robustnessText().isEmpty());
+    window.modelPanel()->setEpsilon(0.1);  // redraws the boxes: still none, no exception
+    QCOMPARE(window.boundaryPanel()->view()->robustBoxes().second, 0);
+    // Back to a piecewise-linear network: the boxes return.
+    window.boundaryPanel()->setSnapshot(window.controller()->latestNetwork());
+    QVERIFY(window.boundaryPanel()->boxesAvailable());
+    QVERIFY(window.boundaryPanel()->view()->robustBoxes().second > 0);
+  }
+
+  void polynomialRunDrawsTheBoundaryWithoutBoxes() {
+    MainWindow window;
+    RecordedErrors errors;
+    capture_errors(window, errors);
+    window.resize(1400, 900);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    use_small_exact_problem(window);
+    window.boundaryPanel()->setShowBoxes(true);
+    convexnn::TrainingConfig config = window.modelPanel()->config();
+    config.activation = convexnn::Activation::polynomial(0.09, 0.5, 0.47);
+    window.modelPanel()->setConfig(config);
+    window.applyModelSettings();
+    train_to_the_end(window);
+    QVERIFY2(errors.messages.isEmpty(), qPrintable(errors.messages.join(QStringLiteral("; "))));
+    const auto& result = window.controller()->lastResult();
+    QVERIFY(result && result->summary.semidefinite);
+    QVERIFY(!window.boundaryPanel()->boxesAvailable());
+    QCOMPARE(window.boundaryPanel()->view()->robustBoxes().second, 0);
+    const auto snapshot = window.controller()->latestNetwork();
+    QVERIFY(snapshot && snapshot->final && snapshot->grid.size() > 0);
+    QVERIFY(window.charts()->pointsIn(QStringLiteral("network U")) > 1);
+    QVERIFY(window.runDescription().contains(QStringLiteral("Semidefinite")));
+    // The opening demo's SDP closes its gap well within the iteration limit.
+    QCOMPARE(result->summary.status, convexnn::SolverStatus::kConverged);
+    QVERIFY2(window.certificateBadgeText().contains(QStringLiteral("global optimum of the SDP")),
+             qPrintable(window.certificateBadgeText()));
+    QCOMPARE(window.certificateBadgeText().contains(QStringLiteral("Certified globally optimal")),
+             false);
+    QVERIFY(window.charts()->objectiveTitle().contains(QStringLiteral("semidefinite")));
+    // The drawn network is the trained one, with its activation.
+    QCOMPARE(snapshot->network.activation, convexnn::Activation::polynomial(0.09, 0.5, 0.47));
   }
 };
 

@@ -75,6 +75,73 @@ class SessionFileTest : public QObject {
     bad_loss.replace(bad_loss.find("\"squared\""), 9, "\"cubic\"");
     expect_error(bad_loss, QStringLiteral("cubic"));
   }
+
+  void activationAndSolverRoundTrip() {
+    Session session;
+    session.generator = convexnn::GeneratorSettings{"moons", 40, 0.1, 1};
+    session.config.activation = convexnn::Activation::leaky_relu(0.23);
+    session.config.solver = convexnn::SolverKind::kGated;
+    Session back = session_from_json(session_to_json(session), "s.json");
+    QCOMPARE(back.config.activation.kind, convexnn::ActivationKind::kLeakyRelu);
+    QCOMPARE(back.config.activation.leaky_slope, 0.23);
+    QCOMPARE(back.config.solver, convexnn::SolverKind::kGated);
+
+    session.config.activation = convexnn::Activation::absolute();
+    session.config.solver = convexnn::SolverKind::kAugmentedLagrangian;
+    back = session_from_json(session_to_json(session), "s.json");
+    QCOMPARE(back.config.activation.kind, convexnn::ActivationKind::kAbsolute);
+    QCOMPARE(back.config.solver, convexnn::SolverKind::kAugmentedLagrangian);
+  }
+
+  void polynomialCoefficientsAreWrittenAndRead() {
+    Session session;
+    session.generator = convexnn::GeneratorSettings{"moons", 40, 0.1, 1};
+    session.config.activation = convexnn::Activation::polynomial(0.09, 0.5, 0.47);
+    const std::string text = session_to_json(session);
+    const QString json = QString::fromStdString(text);
+    QVERIFY2(json.contains(QStringLiteral("\"poly2\"")), qPrintable(json));
+    QVERIFY2(json.contains(QStringLiteral("0.47")), qPrintable(json));
+    const Session back = session_from_json(text, "s.json");
+    QCOMPARE(back.config.activation, session.config.activation);
+  }
+
+  void oldSessionWithoutActivationOrSolverLoadsAsReluAdmm() {
+    // A session written before the activation and solver choices existed.
+    const std::string old = R"({
+ "format": "convexnn.session", "version": 1,
+ "generator": {"name": "moons", "n": 40, "noise": 0.1, "seed": 1},
+ "split": {"test_fraction": 0.25, "seed": 1},
+ "training": {"formulation": "exact", "loss": "squared", "patterns": 200, "pattern_seed": 1,
+              "beta": 0.1, "standardize": false, "rho": 1.0, "rho_mode": "auto",
+              "max_iterations": 20000, "tolerance": 1e-06}
+})";
+    const Session back = session_from_json(old, "old.json");
+    QCOMPARE(back.config.activation, convexnn::Activation::relu());
+    QCOMPARE(back.config.solver, convexnn::SolverKind::kAdmm);
+    QCOMPARE(back.config.beta, 0.1);
+  }
+
+  void badActivationOrSolverNamesTheField() {
+    Session session;
+    session.generator = convexnn::GeneratorSettings{};
+    session.config.activation = convexnn::Activation::leaky_relu(0.1);
+    const std::string text = session_to_json(session);
+    const auto expect_error = [](std::string json, const std::string& from, const std::string& to,
+                                 const QString& needle) {
+      json.replace(json.find(from), from.size(), to);
+      try {
+        session_from_json(json, "broken.json");
+        QFAIL("no error");
+      } catch (const InputError& error) {
+        const QString message = QString::fromStdString(error.what());
+        QVERIFY2(message.contains(needle), qPrintable(message));
+      }
+    };
+    expect_error(text, "\"leaky-relu\"", "\"sigmoid\"", QStringLiteral("training.activation"));
+    expect_error(text, "\"admm\"", "\"sgd\"", QStringLiteral("training.solver"));
+    expect_error(text, "\"leaky_slope\"", "\"slope\"", QStringLiteral("training.leaky_slope"));
+    expect_error(text, "\"solver\": \"admm\"", "\"solver\": 3", QStringLiteral("training.solver"));
+  }
 };
 
 QTEST_MAIN(SessionFileTest)
