@@ -284,7 +284,18 @@ json run_child(const BenchOptions& options) {
   result["relative_gap"] = summary.relative_gap;
   result["active_neurons"] = summary.active_neurons;
   result["linear_solver"] = to_string(summary.linear_solver);
-  result["to_gap"] = observer.thresholds();
+  json to_gap = observer.thresholds();
+  // A polish after the last report can close the gap; the summary's time then counts.
+  for (double threshold : kGapThresholds) {
+    char key[16];
+    std::snprintf(key, sizeof key, "%g", threshold);
+    if (to_gap[key].is_null() && summary.relative_gap <= threshold) {
+      to_gap[key] = json{{"iterations", summary.iterations},
+                         {"wall_seconds", summary.total_seconds},
+                         {"cpu_seconds", process_cpu_seconds() - cpu_start}};
+    }
+  }
+  result["to_gap"] = to_gap;
   const Eigen::VectorXd train_prediction = trained.network.predict(train.X);
   result["train_accuracy"] = classification_accuracy(train_prediction, train.y);
   result["test_accuracy"] = classification_accuracy(trained.network.predict(test.X), test.y);

@@ -1,5 +1,5 @@
-#include "convexnn/solver_summary.h"
 #include "convexnn/augmented_lagrangian.h"
+#include "convexnn/solver_summary.h"
 
 #include <algorithm>
 #include <chrono>
@@ -98,6 +98,7 @@ class AugmentedLagrangianRun {
   bool cancelled_by_observer_ = false;
   bool time_limit_ = false;
   std::int64_t last_reported_ = -1;
+  double last_reported_gap_ = std::numeric_limits<double>::quiet_NaN();
   std::int64_t polish_successes_ = 0;
 };
 
@@ -153,6 +154,10 @@ void AugmentedLagrangianRun::polish(const Eigen::MatrixXd& blocks) {
   }
   RestrictedSolveOptions interior_point;
   interior_point.stop_token = context_.stop_token;
+  if (options_.max_seconds > 0) {  // the time limit holds during a polish too
+    interior_point.deadline = start_ + std::chrono::duration_cast<Clock::duration>(
+                                           std::chrono::duration<double>(options_.max_seconds));
+  }
   interior_point.relative_gap_tolerance = 0.1 * options_.relative_gap_tolerance;
   const RestrictedSolveResult result =
       solve_by_column_generation(problem_, columns, 10, problem_.num_samples(), interior_point);
@@ -214,6 +219,7 @@ bool AugmentedLagrangianRun::on_inner_iteration(const RFistaProgress& progress, 
   }
   if (context_.observer && (iteration % options_.report_every == 0 || certified)) {
     last_reported_ = iteration;
+    last_reported_gap_ = relative_gap(best_upper_, best_lower_);
     const IterationReport report =
         make_report(iteration, progress.iterate, progress.subgradient_norm_squared);
     if (context_.observer->on_iteration(report, BlocksView(problem_, progress.iterate)) ==
@@ -339,7 +345,9 @@ SolverSummary AugmentedLagrangianRun::run() {
     }
     if (converged()) summary.status = SolverStatus::kConverged;
   }
-  if (context_.observer && !cancelled_by_observer_ && last_reported_ != total) {
+  // Also when a polish after the last report moved the bounds: the observer must see the end.
+  if (context_.observer && !cancelled_by_observer_ &&
+      (last_reported_ != total || last_reported_gap_ != relative_gap(best_upper_, best_lower_))) {
     const IterationReport report = make_report(total, state.blocks, last_subgradient_squared);
     if (context_.observer->on_iteration(report, BlocksView(problem_, state.blocks)) ==
             ObserverAction::kStop &&

@@ -713,7 +713,10 @@ RestrictedSolveResult solve_by_column_generation(const ConvexProblem& problem,
   for (int round = 0; round < std::max(1, max_rounds); ++round) {
     result = solve_restricted_interior_point(problem, columns, options);
     operations += result.operations;
-    if (round + 1 >= max_rounds) break;
+    if (round + 1 >= max_rounds || options.stop_token.stop_requested() ||
+        std::chrono::steady_clock::now() >= options.deadline) {
+      break;
+    }
     const double limit = problem.beta * (1.0 + 1e-9);
     const Eigen::VectorXd values = dual_constraint_values(problem, result.dual, limit, &operations);
     std::vector<std::pair<double, Eigen::Index>> violated;
