@@ -89,7 +89,7 @@ int main(int argc, char* argv[]) {
                                        QStringLiteral("Coefficients a,b,c of poly2."),
                                        QStringLiteral("a,b,c"));
   const QCommandLineOption solver_option(QStringLiteral("solver"),
-                                         QStringLiteral("Solver: admm, al or gated."),
+                                         QStringLiteral("Solver: admm, al, gated or scp."),
                                          QStringLiteral("name"));
   parser.addOptions({activation_option, leaky_slope_option, poly_option, solver_option});
   parser.addOptions({dataset_option, samples_option, csv_option, session_option, run_option,

@@ -58,9 +58,18 @@ struct BackgroundTrainer::Impl {
 
     ObserverAction on_iteration(const IterationReport& report,
                                 const IterateView& iterate) override {
+      // Pattern growing solves one program per round and each solve counts its iterations and
+      // time from zero: continue from the previous solve so the charts' x axis keeps growing.
+      if (report.iteration < last_raw_iteration_) {
+        solve_iteration_offset_ += last_raw_iteration_;
+        solve_elapsed_offset_ += last_raw_elapsed_;
+      }
+      last_raw_iteration_ = report.iteration;
+      last_raw_elapsed_ = report.elapsed_seconds;
       IterationReport shifted = report;
-      shifted.iteration += job_.iteration_offset;
-      shifted.elapsed_seconds += job_.elapsed_offset;
+      shifted.iteration += job_.iteration_offset + solve_iteration_offset_;
+      shifted.elapsed_seconds += job_.elapsed_offset + solve_elapsed_offset_;
+      last_iteration_ = shifted.iteration;
       bool will_hold = false;
       bool snapshot_wanted = false;
       {
@@ -88,9 +97,17 @@ struct BackgroundTrainer::Impl {
       return ObserverAction::kContinue;
     }
 
+    // The iteration number (job offset included) of the last report; -1 before any.
+    std::int64_t last_iteration() const { return last_iteration_; }
+
    private:
     Impl& impl_;
     const TrainingJob& job_;
+    std::int64_t last_raw_iteration_ = 0;
+    double last_raw_elapsed_ = 0.0;
+    std::int64_t solve_iteration_offset_ = 0;
+    double solve_elapsed_offset_ = 0.0;
+    std::int64_t last_iteration_ = -1;
     Clock::time_point last_snapshot_{};
     Clock::duration snapshot_spacing_ = kSnapshotPeriod;
   };
@@ -108,9 +125,10 @@ struct BackgroundTrainer::Impl {
       config.admm.report_every = 1;
       result.result = train_network(prepared, config, &observer, stop.get_token(),
                                     job.warm_start ? &*job.warm_start : nullptr);
-      auto final_snapshot =
-          make_snapshot(result.result->network,
-                        job.iteration_offset + result.result->summary.iterations, job.grid, true);
+      // After pattern growing, summary.iterations counts the last solve only.
+      const std::int64_t final_iteration = std::max(
+          observer.last_iteration(), job.iteration_offset + result.result->summary.iterations);
+      auto final_snapshot = make_snapshot(result.result->network, final_iteration, job.grid, true);
       std::lock_guard lock(mutex);
       pending_network = std::move(final_snapshot);
       network_taken = false;

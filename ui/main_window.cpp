@@ -323,6 +323,11 @@ void MainWindow::describeRun(const TrainingConfig& config) {
     title = tr("Objective — gated ReLU relaxation");
   } else if (config.solver == SolverKind::kAugmentedLagrangian) {
     text = tr("Augmented Lagrangian, σ(t) = %1").arg(formula);
+  } else if (config.solver == SolverKind::kRandomFeatures) {
+    text = tr("SCP: lasso over %1 random ReLU features").arg(config.random_features.features);
+    title = tr("Objective — random-feature lasso");
+  } else if (config.generate_patterns) {
+    text = tr("ADMM with pattern growing, σ(t) = %1").arg(formula);
   } else {
     text = tr("ADMM, σ(t) = %1").arg(formula);
   }
@@ -363,6 +368,15 @@ void MainWindow::onFinished(const SolverSummary& summary) {
                .arg(format_number(summary.relative_gap, 2))
                .arg(format_number(summary.decomposed_objective, 6));
     style = QStringLiteral("background:#2a5d9f;color:white;font-weight:bold;border-radius:4px;");
+  } else if (summary.solver == SolverKind::kRandomFeatures) {
+    // The lasso's gap certifies the best network built from the sampled neurons only.
+    text = tr("  %1 among the %2 random ReLU features — gap %3  ")
+               .arg(summary.status == SolverStatus::kConverged
+                        ? tr("✔ Optimal")
+                        : QString::fromLatin1(to_string(summary.status)))
+               .arg(summary.num_patterns)
+               .arg(format_number(summary.relative_gap, 2));
+    style = QStringLiteral("background:#6b4fa0;color:white;font-weight:bold;border-radius:4px;");
   } else if (summary.certifies_global_optimum()) {
     text =
         tr("  ✔ Certified globally optimal — gap %1  ").arg(format_number(summary.relative_gap, 2));
@@ -384,6 +398,13 @@ void MainWindow::onFinished(const SolverSummary& summary) {
                .arg(QString::fromLatin1(to_string(summary.status)))
                .arg(format_number(summary.relative_gap, 2));
     style = QStringLiteral("background:#666;color:white;border-radius:4px;");
+  }
+  const auto& result = controller_.lastResult();
+  if (result && result->pattern_generation) {
+    const PatternGenerationSummary& generation = *result->pattern_generation;
+    text += tr("· %n pattern(s) added by growing in %1 round(s)  ", nullptr,
+               static_cast<int>(generation.patterns_added))
+                .arg(generation.rounds);
   }
   badge_label_->setText(text);
   badge_label_->setStyleSheet(style);

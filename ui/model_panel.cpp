@@ -24,6 +24,7 @@ constexpr int kPolynomialIndex = 4;
 constexpr int kAdmmIndex = 0;
 constexpr int kAugmentedLagrangianIndex = 1;
 constexpr int kGatedIndex = 2;
+constexpr int kRandomFeaturesIndex = 3;
 constexpr int kHingeIndex = 1;
 
 QString formulation_tip() {
@@ -55,7 +56,27 @@ QString solver_tip() {
       "• Gated ReLU: solves an easier relaxation (neurons switched by fixed gates) with "
       "R-FISTA, then turns it into a ReLU network (cone decomposition). The gap certifies the "
       "relaxation only; the ReLU network's objective is shown separately and may be a little "
-      "higher.");
+      "higher.\n"
+      "• SCP (random ReLU features): draws N random hidden neurons, keeps them fixed and "
+      "learns only their output weights (a lasso, solved by R-FISTA). Fast and simple; the gap "
+      "certifies the best network built from those N neurons only, not the best network "
+      "overall.");
+}
+
+QString features_tip() {
+  return ModelPanel::tr(
+      "N, how many random ReLU neurons the SCP solver draws (with the pattern seed). Only their "
+      "output weights are trained; the weight decay β switches most of them off. More neurons: "
+      "closer to the true optimum, slower iterations.");
+}
+
+QString grow_patterns_tip() {
+  return ModelPanel::tr(
+      "Column generation: after ADMM solves the sampled program, fresh random patterns are "
+      "tested against its dual certificate; those that would lower the objective are added and "
+      "the program is solved again, until a whole batch finds none. The gap then certifies the "
+      "grown sampled program (all patterns it ended with), and the status bar says how many "
+      "patterns were added.");
 }
 }  // namespace
 
@@ -100,6 +121,7 @@ ModelPanel::ModelPanel(QWidget* parent) : QWidget(parent) {
   solver_->addItem(tr("ADMM"), QStringLiteral("admm"));
   solver_->addItem(tr("Augmented Lagrangian"), QStringLiteral("al"));
   solver_->addItem(tr("Gated ReLU (R-FISTA + cone decomposition)"), QStringLiteral("gated"));
+  solver_->addItem(tr("SCP: random ReLU features (lasso)"), QStringLiteral("scp"));
   // Long item texts must not widen the dock: the popup still shows them in full.
   for (QComboBox* box : {activation_, solver_}) {
     box->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
@@ -121,6 +143,15 @@ ModelPanel::ModelPanel(QWidget* parent) : QWidget(parent) {
       tr("P, the number of random activation patterns (candidate neurons) for the "
          "sampled formulation. More patterns: closer to the exact optimum, "
          "slower iterations."));
+  features_ = new QSpinBox(this);
+  features_->setObjectName(QStringLiteral("features"));
+  features_->setRange(1, 100000);
+  features_->setValue(RandomFeatureOptions{}.features);
+  features_->setSingleStep(100);
+  features_->setToolTip(features_tip());
+  grow_patterns_ = new QCheckBox(tr("Grow patterns (column generation)"), this);
+  grow_patterns_->setObjectName(QStringLiteral("grow_patterns"));
+  grow_patterns_->setToolTip(grow_patterns_tip());
   beta_ = new LogSlider(1e-5, 10.0, 1e-2, this);
   beta_->setToolTip(
       tr("β, the weight decay. Larger β gives simpler networks with fewer active "
@@ -184,6 +215,8 @@ ModelPanel::ModelPanel(QWidget* parent) : QWidget(parent) {
   form->addRow(tr("Solver"), solver_);
   form->addRow(tr("Loss"), loss_);
   form->addRow(tr("Patterns P"), patterns_);
+  form->addRow(tr("Features N"), features_);
+  form->addRow(QString(), grow_patterns_);
   form->addRow(tr("β (weight decay)"), beta_);
   form->addRow(tr("ρ (ADMM penalty)"), rho_row);
   form->addRow(tr("ε (adversarial)"), epsilon_);
@@ -204,6 +237,8 @@ ModelPanel::ModelPanel(QWidget* parent) : QWidget(parent) {
     connect(box, &QDoubleSpinBox::valueChanged, this, changed);
   }
   connect(patterns_, &QSpinBox::valueChanged, this, changed);
+  connect(features_, &QSpinBox::valueChanged, this, changed);
+  connect(grow_patterns_, &QCheckBox::toggled, this, changed);
   connect(beta_, &LogSlider::valueChanged, this, changed);
   connect(rho_, &LogSlider::valueChanged, this, changed);
   connect(rho_auto_, &QCheckBox::toggled, this, changed);
@@ -225,21 +260,20 @@ TrainingConfig ModelPanel::config() const {
                             : PatternMode::kSampled;
   config.loss = loss_from_string(loss_->currentData().toString().toStdString());
   config.pattern_samples = patterns_->value();
+  config.seed = seed_;
   config.beta = beta_->value();
   config.standardize = standardize_->isChecked();
   config.admm.rho = rho_->value();
   config.admm.penalty_mode = rho_auto_->isChecked() ? PenaltyMode::kAdaptive : PenaltyMode::kFixed;
-  config.admm.max_iterations = max_iterations_->value();
-  config.admm.relative_gap_tolerance = tolerance_->value();
   config.epsilon = robust_->isChecked() && robust_->isEnabled() ? epsilon_->value() : 0.0;
   config.activation = selectedActivation();
   // Degree-2 activations are solved by their own semidefinite-program solver.
   config.solver = config.activation.positively_homogeneous() ? selectedSolver() : SolverKind::kAdmm;
   // One iteration limit and gap tolerance for whichever algorithm runs.
-  config.augmented_lagrangian.max_iterations = config.admm.max_iterations;
-  config.augmented_lagrangian.relative_gap_tolerance = config.admm.relative_gap_tolerance;
-  config.gated.rfista.max_iterations = config.admm.max_iterations;
-  config.gated.relative_gap_tolerance = config.admm.relative_gap_tolerance;
+  config.set_stopping_rule(max_iterations_->value(), tolerance_->value(), 0.0);
+  config.random_features.features = features_->value();
+  config.random_features.seed = config.seed;
+  config.generate_patterns = grow_patterns_->isChecked() && grow_patterns_->isEnabled();
   return config;
 }
 
@@ -261,6 +295,8 @@ void ModelPanel::setConfig(const TrainingConfig& config) {
   const QSignalBlocker block_b(poly_b_);
   const QSignalBlocker block_c(poly_c_);
   const QSignalBlocker block_solver(solver_);
+  const QSignalBlocker block_features(features_);
+  const QSignalBlocker block_grow(grow_patterns_);
   const Activation& activation = config.activation;
   const int activation_index = activation_->findData(QString::fromStdString(activation.name()));
   activation_->setCurrentIndex(activation_index >= 0 ? activation_index : kReluIndex);
@@ -276,6 +312,9 @@ void ModelPanel::setConfig(const TrainingConfig& config) {
                                                                            : kSampledIndex);
   loss_->setCurrentIndex(loss_->findData(QString::fromLatin1(to_string(config.loss))));
   patterns_->setValue(config.pattern_samples);
+  seed_ = config.seed;
+  features_->setValue(config.random_features.features);
+  grow_patterns_->setChecked(config.generate_patterns);
   beta_->setValue(config.beta);
   rho_->setValue(config.admm.rho);
   rho_auto_->setChecked(config.admm.penalty_mode == PenaltyMode::kAdaptive);
@@ -333,6 +372,8 @@ SolverKind ModelPanel::selectedSolver() const {
       return SolverKind::kAugmentedLagrangian;
     case kGatedIndex:
       return SolverKind::kGated;
+    case kRandomFeaturesIndex:
+      return SolverKind::kRandomFeatures;
     default:
       return SolverKind::kAdmm;
   }
@@ -409,15 +450,31 @@ void ModelPanel::updateEnabledState() {
   const QString solver_reason =
       robust ? tr("Robust training (ε > 0) is solved by ADMM only: turn off \"Train robustly\".")
              : tr("Needs a smooth loss (squared or logistic), not hinge.");
-  for (int index : {kAugmentedLagrangianIndex, kGatedIndex}) {
+  for (int index : {kAugmentedLagrangianIndex, kGatedIndex, kRandomFeaturesIndex}) {
     setItemEnabled(solver_, index, !robust && !hinge, solver_reason);
   }
 
   // Loss choices: hinge only with ADMM on a piecewise-linear activation.
   setItemEnabled(loss_, kHingeIndex, solver == SolverKind::kAdmm && !polynomial,
                  polynomial ? polynomial_needs_smooth
-                            : tr("The augmented Lagrangian and gated ReLU solvers need a smooth "
-                                 "loss; hinge needs ADMM."));
+                            : tr("The augmented Lagrangian, gated ReLU and SCP solvers need a "
+                                 "smooth loss; hinge needs ADMM."));
+
+  // SCP draws its own neurons: N applies to it only, and it has no pattern set to grow.
+  const bool scp = solver == SolverKind::kRandomFeatures;
+  form_->setRowVisible(features_, scp);
+  with_reason(features_, features_tip(), scp ? QString() : tr("Only for the SCP solver."));
+  QString grow_reason;
+  if (polynomial) {
+    grow_reason = no_patterns;
+  } else if (solver != SolverKind::kAdmm) {
+    grow_reason = tr("Pattern growing runs around ADMM only; choose the ADMM solver.");
+  } else if (robust) {
+    grow_reason = tr("Not available for robust training (ε > 0): turn off \"Train robustly\".");
+  } else if (!sampled) {
+    grow_reason = tr("Exact patterns are already all there: nothing to grow.");
+  }
+  with_reason(grow_patterns_, grow_patterns_tip(), grow_reason);
 
   with_reason(rho_,
               tr("ρ, the ADMM penalty. It changes how fast the solver converges, never the "

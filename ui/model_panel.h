@@ -32,6 +32,8 @@ class ModelPanel : public QWidget {
   QComboBox* solverBox() const { return solver_; }
   QComboBox* lossBox() const { return loss_; }
   QCheckBox* robustBox() const { return robust_; }
+  QSpinBox* featuresBox() const { return features_; }
+  QCheckBox* growPatternsBox() const { return grow_patterns_; }
 
  Q_SIGNALS:
   void configChanged();
@@ -55,6 +57,8 @@ class ModelPanel : public QWidget {
   QComboBox* solver_;
   QComboBox* loss_;
   QSpinBox* patterns_;
+  QSpinBox* features_;
+  QCheckBox* grow_patterns_;
   LogSlider* beta_;
   LogSlider* rho_;
   QCheckBox* rho_auto_;
@@ -63,6 +67,8 @@ class ModelPanel : public QWidget {
   ScientificSpinBox* tolerance_;
   QCheckBox* standardize_;
   QCheckBox* robust_;
+  // No control of its own: kept from setConfig so sessions reproduce their patterns and features.
+  std::uint64_t seed_ = TrainingConfig{}.seed;
   bool exact_available_ = true;
   QString exact_reason_;
 };

@@ -137,7 +137,12 @@ std::string session_to_json(const Session& session) {
       {"epsilon", config.epsilon},
       {"tolerance", config.admm.relative_gap_tolerance},
       {"activation", config.activation.name()},
-      {"solver", to_string(config.solver)}};
+      {"solver", to_string(config.solver)},
+      {"features", config.random_features.features},
+      {"generate_patterns", config.generate_patterns},
+      {"pattern_generation",
+       {{"batch_size", config.pattern_generation.batch_size},
+        {"max_rounds", config.pattern_generation.max_rounds}}}};
   if (config.activation.kind == ActivationKind::kLeakyRelu) {
     root["training"]["leaky_slope"] = config.activation.leaky_slope;
   }
@@ -234,11 +239,33 @@ Session session_from_json(const std::string& text, const std::string& source) {
       read.fail("training.solver", std::string("is invalid: ") + error.what());
     }
   }
+  // Optional: sessions from before the SCP solver and pattern growing keep the defaults.
+  // Counts are range-checked before the cast (a cast of an out-of-range double is undefined).
+  const auto count = [&read](const json& object, const std::string& key, const std::string& path,
+                             int minimum) {
+    const double value = read.number(object, key, path);
+    if (!(value >= minimum && value <= 1e7)) {
+      read.fail(path + key, "must be between " + std::to_string(minimum) + " and 10000000");
+    }
+    return static_cast<int>(value);
+  };
+  if (training.contains("features")) {
+    config.random_features.features = count(training, "features", "training.", 1);
+  }
+  config.random_features.seed = config.seed;
+  if (training.contains("generate_patterns")) {
+    config.generate_patterns = read.boolean(training, "generate_patterns", "training.");
+  }
+  if (training.contains("pattern_generation")) {
+    const json& generation = read.member(training, "pattern_generation", "training.");
+    config.pattern_generation.batch_size =
+        count(generation, "batch_size", "training.pattern_generation.", 1);
+    config.pattern_generation.max_rounds =
+        count(generation, "max_rounds", "training.pattern_generation.", 0);
+  }
   // The GUI uses one iteration limit and gap tolerance for every algorithm.
-  config.augmented_lagrangian.max_iterations = config.admm.max_iterations;
-  config.augmented_lagrangian.relative_gap_tolerance = config.admm.relative_gap_tolerance;
-  config.gated.rfista.max_iterations = config.admm.max_iterations;
-  config.gated.relative_gap_tolerance = config.admm.relative_gap_tolerance;
+  config.set_stopping_rule(config.admm.max_iterations, config.admm.relative_gap_tolerance,
+                           config.admm.max_seconds);
   if (const std::string error = config.validate(); !error.empty()) {
     throw InputError(source + ": training settings: " + error);
   }

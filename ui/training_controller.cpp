@@ -156,7 +156,11 @@ void TrainingController::onJobFinished() {
     Q_EMIT failed(QString::fromStdString(outcome->error));
     return;
   }
-  warm_state_ = outcome->result->solution.state;
+  // SCP runs have no ADMM state: keep the previous one for the next ADMM run. A grown run's
+  // state belongs to its grown pattern set; ADMM only reuses a state whose shape matches.
+  if (outcome->config.solver != SolverKind::kRandomFeatures) {
+    warm_state_ = outcome->result->solution.state;
+  }
   if (!data_changed_pending_) {
     last_result_ = std::move(outcome->result);
     last_result_config_ = outcome->config;

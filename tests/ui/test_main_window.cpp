@@ -398,6 +398,52 @@ class MainWindowTest : public QObject {
             result->network.predict(window.controller()->trainData().X));
   }
 
+  void scpAndGrowingRunsSayWhatTheyCertify() {
+    MainWindow window;
+    RecordedErrors errors;
+    capture_errors(window, errors);
+    window.resize(1400, 900);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    use_small_exact_problem(window);
+    convexnn::TrainingConfig config = window.modelPanel()->config();
+    config.solver = convexnn::SolverKind::kRandomFeatures;
+    config.random_features.features = 120;
+    window.modelPanel()->setConfig(config);
+    window.applyModelSettings();
+    train_to_the_end(window);
+    QVERIFY2(errors.messages.isEmpty(), qPrintable(errors.messages.join(QStringLiteral("; "))));
+    QString badge = window.certificateBadgeText();
+    QVERIFY2(badge.contains(QStringLiteral("among the 120 random ReLU features")),
+             qPrintable(badge));
+    QVERIFY(!badge.contains(QStringLiteral("Certified globally optimal")));
+    QVERIFY(window.runDescription().contains(QStringLiteral("SCP")));
+
+    // Growing patterns: the badge says how many were added.
+    config.solver = convexnn::SolverKind::kAdmm;
+    config.pattern_mode = PatternMode::kSampled;
+    config.pattern_samples = 4;
+    config.generate_patterns = true;
+    window.modelPanel()->setConfig(config);
+    window.applyModelSettings();
+    window.controller()->reset();
+    train_to_the_end(window);
+    QVERIFY2(errors.messages.isEmpty(), qPrintable(errors.messages.join(QStringLiteral("; "))));
+    const auto& result = window.controller()->lastResult();
+    QVERIFY(result && result->pattern_generation);
+    const auto added = result->pattern_generation->patterns_added;
+    QVERIFY(added > 0);
+    badge = window.certificateBadgeText();
+    QVERIFY2(badge.contains(QStringLiteral("%1 pattern(s) added").arg(added)), qPrintable(badge));
+    // The pattern count at the end (sampling may merge duplicate draws, so start from the
+    // initial count the run reports).
+    const auto final_count = result->pattern_generation->initial_patterns + added;
+    QCOMPARE(static_cast<std::int64_t>(result->summary.num_patterns), final_count);
+    QVERIFY2(badge.contains(QStringLiteral("%1 sampled patterns").arg(final_count)),
+             qPrintable(badge));
+    QVERIFY(window.runDescription().contains(QStringLiteral("pattern growing")));
+  }
+
   void absoluteValueTrainsAndKeepsExactBoxes() {
     MainWindow window;
     RecordedErrors errors;

@@ -105,6 +105,101 @@ class ModelPanelTest : public QObject {
     QCOMPARE(panel.config().solver, SolverKind::kAdmm);
   }
 
+  void scpChoiceGivesARandomFeatureConfig() {
+    ModelPanel panel;
+    TrainingConfig base = panel.config();
+    base.admm.max_iterations = 777;
+    base.admm.relative_gap_tolerance = 1e-5;
+    base.seed = 9;
+    panel.setConfig(base);
+    // N only takes room (and applies) for SCP.
+    QVERIFY(!panel.featuresBox()->isVisibleTo(&panel));
+    QVERIFY(!panel.featuresBox()->isEnabled());
+    choose(panel.solverBox(), QStringLiteral("scp"));
+    QVERIFY(panel.featuresBox()->isVisibleTo(&panel));
+    QVERIFY(panel.featuresBox()->isEnabled());
+    QVERIFY(panel.featuresBox()->toolTip().contains(QStringLiteral("random ReLU neurons")));
+    QVERIFY(panel.solverBox()->toolTip().contains(QStringLiteral("SCP")));
+    panel.featuresBox()->setValue(321);
+    const TrainingConfig config = panel.config();
+    QCOMPARE(config.solver, SolverKind::kRandomFeatures);
+    QCOMPARE(config.random_features.features, 321);
+    QCOMPARE(config.random_features.seed, std::uint64_t{9});
+    QCOMPARE(config.random_features.rfista.max_iterations, std::int64_t{777});
+    QCOMPARE(config.random_features.relative_gap_tolerance, 1e-5);
+    QVERIFY(!config.generate_patterns);
+    QVERIFY2(config.validate().empty(), config.validate().c_str());
+    // SCP needs a smooth loss and no robust training; growing patterns is ADMM's.
+    QVERIFY(!item_enabled(panel.lossBox(), QStringLiteral("hinge")));
+    QVERIFY(!panel.robustBox()->isEnabled());
+    QVERIFY(!panel.growPatternsBox()->isEnabled());
+    QVERIFY(panel.growPatternsBox()->toolTip().contains(QStringLiteral("ADMM")));
+
+    // setConfig shows the solver and N back.
+    ModelPanel other;
+    other.setConfig(config);
+    QCOMPARE(other.solverBox()->currentData().toString(), QStringLiteral("scp"));
+    QCOMPARE(other.config().random_features.features, 321);
+    QVERIFY(other.featuresBox()->isVisibleTo(&other));
+
+    // Hinge loss or robust training disable the SCP choice, with the reason.
+    choose(panel.solverBox(), QStringLiteral("admm"));
+    choose(panel.lossBox(), QStringLiteral("hinge"));
+    QVERIFY(!item_enabled(panel.solverBox(), QStringLiteral("scp")));
+    QVERIFY(item_tip(panel.solverBox(), QStringLiteral("scp")).contains(QStringLiteral("hinge")));
+    choose(panel.lossBox(), QStringLiteral("squared"));
+    panel.robustBox()->setChecked(true);
+    QVERIFY(!item_enabled(panel.solverBox(), QStringLiteral("scp")));
+    QVERIFY(item_tip(panel.solverBox(), QStringLiteral("scp")).contains(QStringLiteral("Robust")));
+  }
+
+  void growPatternsGivesAPatternGenerationConfig() {
+    ModelPanel panel;
+    QCheckBox* grow = panel.growPatternsBox();
+    QVERIFY(grow->toolTip().contains(QStringLiteral("certifies")));
+    // Exact patterns (the default formulation) are all there: nothing to grow.
+    choose(panel.findChild<QComboBox*>(QStringLiteral("formulation")), QStringLiteral("exact"));
+    QVERIFY(!grow->isEnabled());
+    QVERIFY(grow->toolTip().contains(QStringLiteral("Exact")));
+    grow->setChecked(true);
+    QVERIFY(!panel.config().generate_patterns);  // a disabled box does not apply
+
+    QSignalSpy changed(&panel, &ModelPanel::configChanged);
+    choose(panel.findChild<QComboBox*>(QStringLiteral("formulation")), QStringLiteral("sampled"));
+    QVERIFY(grow->isEnabled());
+    TrainingConfig config = panel.config();
+    QVERIFY(config.generate_patterns);
+    QCOMPARE(config.solver, SolverKind::kAdmm);
+    QCOMPARE(config.pattern_mode, convexnn::PatternMode::kSampled);
+    QVERIFY2(config.validate().empty(), config.validate().c_str());
+    grow->setChecked(false);
+    QVERIFY(!panel.config().generate_patterns);
+    QVERIFY(changed.count() >= 2);
+    grow->setChecked(true);
+
+    // Not with another solver, robust training, or a degree-2 activation.
+    choose(panel.solverBox(), QStringLiteral("al"));
+    QVERIFY(!grow->isEnabled());
+    QVERIFY(!panel.config().generate_patterns);
+    QVERIFY(panel.config().validate().empty());
+    choose(panel.solverBox(), QStringLiteral("admm"));
+    QVERIFY(grow->isEnabled());
+    panel.robustBox()->setChecked(true);
+    QVERIFY(!grow->isEnabled());
+    QVERIFY(panel.config().validate().empty());
+    panel.robustBox()->setChecked(false);
+    choose(panel.activationBox(), QStringLiteral("quadratic"));
+    QVERIFY(!grow->isEnabled());
+    QVERIFY(panel.config().validate().empty());
+    choose(panel.activationBox(), QStringLiteral("relu"));
+
+    // setConfig round trip.
+    ModelPanel other;
+    other.setConfig(config);
+    QVERIFY(other.growPatternsBox()->isChecked());
+    QVERIFY(other.config().generate_patterns);
+  }
+
   void setConfigShowsActivationAndSolver() {
     ModelPanel panel;
     TrainingConfig config = panel.config();

@@ -119,6 +119,69 @@ class SessionFileTest : public QObject {
     QCOMPARE(back.config.activation, convexnn::Activation::relu());
     QCOMPARE(back.config.solver, convexnn::SolverKind::kAdmm);
     QCOMPARE(back.config.beta, 0.1);
+    // Nor SCP features or pattern growing: the defaults.
+    QCOMPARE(back.config.random_features.features, convexnn::RandomFeatureOptions{}.features);
+    QVERIFY(!back.config.generate_patterns);
+    QCOMPARE(back.config.pattern_generation.batch_size,
+             convexnn::PatternGenerationOptions{}.batch_size);
+  }
+
+  void scpFeaturesAndPatternGrowingRoundTrip() {
+    Session session;
+    session.generator = convexnn::GeneratorSettings{"moons", 40, 0.1, 1};
+    session.config.seed = 5;
+    session.config.solver = convexnn::SolverKind::kRandomFeatures;
+    session.config.random_features.features = 345;
+    session.config.set_stopping_rule(4321, 1e-5, 0.0);
+    Session back = session_from_json(session_to_json(session), "s.json");
+    QCOMPARE(back.config.solver, convexnn::SolverKind::kRandomFeatures);
+    QCOMPARE(back.config.random_features.features, 345);
+    QCOMPARE(back.config.random_features.seed, std::uint64_t{5});  // the pattern seed
+    QCOMPARE(back.config.random_features.rfista.max_iterations, std::int64_t{4321});
+    QCOMPARE(back.config.random_features.relative_gap_tolerance, 1e-5);
+
+    session.config.solver = convexnn::SolverKind::kAdmm;
+    session.config.pattern_mode = convexnn::PatternMode::kSampled;
+    session.config.generate_patterns = true;
+    session.config.pattern_generation.batch_size = 33;
+    session.config.pattern_generation.max_rounds = 0;
+    back = session_from_json(session_to_json(session), "s.json");
+    QVERIFY(back.config.generate_patterns);
+    QCOMPARE(back.config.pattern_generation.batch_size, 33);
+    QCOMPARE(back.config.pattern_generation.max_rounds, 0);
+    QCOMPARE(back.config.solver, convexnn::SolverKind::kAdmm);
+  }
+
+  void badFeaturesOrGrowingNameTheField() {
+    Session session;
+    session.generator = convexnn::GeneratorSettings{};
+    session.config.pattern_mode = convexnn::PatternMode::kSampled;
+    const std::string text = session_to_json(session);
+    const auto expect_error = [](std::string json, const std::string& from, const std::string& to,
+                                 const QString& needle) {
+      const auto at = json.find(from);
+      QVERIFY2(at != std::string::npos, from.c_str());
+      json.replace(at, from.size(), to);
+      try {
+        session_from_json(json, "broken.json");
+        QFAIL("no error");
+      } catch (const InputError& error) {
+        const QString message = QString::fromStdString(error.what());
+        QVERIFY2(message.contains(needle), qPrintable(message));
+      }
+    };
+    expect_error(text, "\"features\": 500", "\"features\": 0", QStringLiteral("training.features"));
+    expect_error(text, "\"features\": 500", "\"features\": 1e30",
+                 QStringLiteral("training.features"));
+    expect_error(text, "\"generate_patterns\": false", "\"generate_patterns\": 1",
+                 QStringLiteral("training.generate_patterns"));
+    expect_error(text, "\"batch_size\": 200", "\"batch_size\": -3",
+                 QStringLiteral("training.pattern_generation.batch_size"));
+    // Growing with exact patterns is rejected by the core's validation, by name.
+    std::string exact = text;
+    exact.replace(exact.find("\"sampled\""), 9, "\"exact\"");
+    expect_error(exact, "\"generate_patterns\": false", "\"generate_patterns\": true",
+                 QStringLiteral("generate_patterns"));
   }
 
   void badActivationOrSolverNamesTheField() {

@@ -62,7 +62,9 @@ std::int64_t last_iteration(const TrainingController& controller) {
 
 // Runs `config` on the demo set to the end and checks the controller's finished state: the final
 // snapshot is the result's network, sampled on the grid.
-void train_and_check_final_grid(const TrainingConfig& config, convexnn::SolverSummary* summary) {
+// `reports` (optional) receives the run's iteration reports as the charts see them.
+void train_and_check_final_grid(const TrainingConfig& config, convexnn::SolverSummary* summary,
+                                std::vector<convexnn::IterationReport>* reports = nullptr) {
   TrainingController controller;
   BoundaryGridSpec grid;
   grid.rows = 30;
@@ -91,6 +93,9 @@ void train_and_check_final_grid(const TrainingConfig& config, convexnn::SolverSu
   // The grid is the network's output: it is not the zero network.
   QVERIFY(expected.cwiseAbs().maxCoeff() > 1e-3);
   *summary = result.summary;
+  if (reports) *reports = controller.history().reports();
+  // The status bar's iteration count matches the final snapshot's.
+  QCOMPARE(snapshot->iteration, controller.history().last().iteration);
 }
 
 }  // namespace
@@ -305,6 +310,45 @@ class TrainingControllerTest : public QObject {
     QVERIFY(std::isfinite(summary.decomposed_objective));
     QVERIFY(summary.decomposed_objective >= summary.network_objective - 1e-9);
     QVERIFY(!summary.certifies_global_optimum());
+  }
+
+  void scpRunFinishesWithTheRandomFeatureNetworkOnTheGrid() {
+    TrainingConfig config = exact_config(0.1);
+    config.solver = convexnn::SolverKind::kRandomFeatures;
+    config.random_features.features = 150;
+    config.set_stopping_rule(3000, 1e-6, 0.0);
+    convexnn::SolverSummary summary;
+    std::vector<convexnn::IterationReport> reports;
+    train_and_check_final_grid(config, &summary, &reports);
+    QCOMPARE(summary.num_patterns, 150);
+    QVERIFY(!reports.empty());
+    // The certificate covers the sampled neurons only, never the global optimum.
+    QVERIFY(!summary.certifies_global_optimum());
+  }
+
+  void growPatternsRunFinishesWithAMonotoneIterationAxis() {
+    TrainingConfig config = exact_config(0.1);
+    config.pattern_mode = PatternMode::kSampled;
+    config.pattern_samples = 4;  // too few: fresh patterns will violate the certificate
+    config.generate_patterns = true;
+    config.pattern_generation.batch_size = 50;
+    config.pattern_generation.max_rounds = 6;
+    config.set_stopping_rule(20000, 1e-5, 0.0);
+    convexnn::SolverSummary summary;
+    std::vector<convexnn::IterationReport> reports;
+    train_and_check_final_grid(config, &summary, &reports);
+    // Growing happened (otherwise the axis test below is vacuous) ...
+    QVERIFY(summary.num_patterns > 4);
+    QVERIFY(!reports.empty());
+    // ... and the iteration axis never goes back although each round restarts its count.
+    for (std::size_t i = 1; i < reports.size(); ++i) {
+      QVERIFY2(reports[i].iteration > reports[i - 1].iteration,
+               qPrintable(QStringLiteral("report %1: iteration %2 after %3")
+                              .arg(i)
+                              .arg(reports[i].iteration)
+                              .arg(reports[i - 1].iteration)));
+      QVERIFY(reports[i].elapsed_seconds >= reports[i - 1].elapsed_seconds);
+    }
   }
 };
 
