@@ -147,6 +147,13 @@ std::vector<BenchProblem> bench_problems() {
   return problems;
 }
 
+// The JSON key of a gap threshold: "0.001", "0.0001", "1e-06".
+std::string gap_key(double threshold) {
+  char key[16];
+  std::snprintf(key, sizeof key, "%g", threshold);
+  return key;
+}
+
 double process_cpu_seconds() {
   timespec now{};
   clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &now);
@@ -233,9 +240,7 @@ class ThresholdObserver final : public SolverObserver {
   json thresholds() const {
     json result = json::object();
     for (std::size_t t = 0; t < kGapThresholds.size(); ++t) {
-      char key[16];
-      std::snprintf(key, sizeof key, "%g", kGapThresholds[t]);
-      result[key] = reached_[t];
+      result[gap_key(kGapThresholds[t])] = reached_[t];
     }
     return result;
   }
@@ -287,8 +292,7 @@ json run_child(const BenchOptions& options) {
   json to_gap = observer.thresholds();
   // A polish after the last report can close the gap; the summary's time then counts.
   for (double threshold : kGapThresholds) {
-    char key[16];
-    std::snprintf(key, sizeof key, "%g", threshold);
+    const std::string key = gap_key(threshold);
     if (to_gap[key].is_null() && summary.relative_gap <= threshold) {
       to_gap[key] = json{{"iterations", summary.iterations},
                          {"wall_seconds", summary.total_seconds},

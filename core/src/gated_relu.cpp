@@ -1,5 +1,5 @@
-#include "convexnn/solver_summary.h"
 #include "convexnn/gated_relu.h"
+#include "convexnn/solver_summary.h"
 
 #include <algorithm>
 #include <chrono>
@@ -236,28 +236,7 @@ SolverSummary solve_gated_relu(const ConvexProblem& problem, const GatedReluOpti
   certify(state.iterate, final_prediction);
   certified = converged();
 
-  if (cancelled_by_observer) {
-    summary.status = SolverStatus::kCancelled;
-    summary.message = "stopped by the observer";
-  } else if (result.stop == RFistaStop::kCancelled) {
-    summary.status = SolverStatus::kCancelled;
-    summary.message = "cancelled";
-  } else if (result.stop == RFistaStop::kNumericalFailure) {
-    summary.status = SolverStatus::kNumericalFailure;
-    summary.message = "non-finite values in the R-FISTA iterate";
-  } else if (certified) {
-    summary.status = SolverStatus::kConverged;
-    summary.message = "relative gap below tolerance";
-  } else if (time_limit) {
-    summary.status = SolverStatus::kIterationLimit;
-    summary.message = "time limit reached";
-  } else if (result.stop == RFistaStop::kConverged) {
-    summary.status = SolverStatus::kIterationLimit;
-    summary.message = "min-norm subgradient below the R-FISTA tolerance before the gap tolerance";
-  } else {
-    summary.status = SolverStatus::kIterationLimit;
-    summary.message = "iteration limit reached";
-  }
+  set_rfista_status(result, cancelled_by_observer, certified, time_limit, &summary);
   if (context.observer && !cancelled_by_observer && last_reported != result.iterations) {
     const IterationReport report = make_report(result.iterations, state.iterate, final_prediction,
                                                result.subgradient_norm_squared, state.step);

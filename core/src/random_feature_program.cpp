@@ -244,25 +244,7 @@ SolverSummary solve_random_features(const ConvexProblem& problem,
   certify(final_weights, final_prediction);
   certified = converged();
 
-  if (cancelled_by_observer) {
-    summary.status = SolverStatus::kCancelled;
-    summary.message = "stopped by the observer";
-  } else if (result.stop == RFistaStop::kCancelled) {
-    summary.status = SolverStatus::kCancelled;
-    summary.message = "cancelled";
-  } else if (result.stop == RFistaStop::kNumericalFailure) {
-    summary.status = SolverStatus::kNumericalFailure;
-    summary.message = "non-finite values in the R-FISTA iterate";
-  } else if (certified) {
-    summary.status = SolverStatus::kConverged;
-    summary.message = "relative gap below tolerance";
-  } else if (time_limit) {
-    summary.status = SolverStatus::kIterationLimit;
-    summary.message = "time limit reached";
-  } else {
-    summary.status = SolverStatus::kIterationLimit;
-    summary.message = "iteration limit reached";
-  }
+  set_rfista_status(result, cancelled_by_observer, certified, time_limit, &summary);
   if (context.observer && !cancelled_by_observer && last_reported != result.iterations) {
     const IterationReport report = make_report(result.iterations, final_weights, final_prediction,
                                                result.subgradient_norm_squared, state.step);

@@ -207,4 +207,30 @@ RFistaResult minimize_group_lasso(const SmoothFunction& smooth, double penalty, 
   return finish(RFistaStop::kIterationLimit, subgradient_squared);
 }
 
+void set_rfista_status(const RFistaResult& result, bool cancelled_by_observer, bool certified,
+                       bool time_limit, SolverSummary* summary) {
+  if (cancelled_by_observer) {
+    summary->status = SolverStatus::kCancelled;
+    summary->message = "stopped by the observer";
+  } else if (result.stop == RFistaStop::kCancelled) {
+    summary->status = SolverStatus::kCancelled;
+    summary->message = "cancelled";
+  } else if (result.stop == RFistaStop::kNumericalFailure) {
+    summary->status = SolverStatus::kNumericalFailure;
+    summary->message = "non-finite values in the R-FISTA iterate";
+  } else if (certified) {
+    summary->status = SolverStatus::kConverged;
+    summary->message = "relative gap below tolerance";
+  } else if (time_limit) {
+    summary->status = SolverStatus::kIterationLimit;
+    summary->message = "time limit reached";
+  } else if (result.stop == RFistaStop::kConverged) {
+    summary->status = SolverStatus::kIterationLimit;
+    summary->message = "min-norm subgradient below the R-FISTA tolerance before the gap tolerance";
+  } else {
+    summary->status = SolverStatus::kIterationLimit;
+    summary->message = "iteration limit reached";
+  }
+}
+
 }  // namespace convexnn

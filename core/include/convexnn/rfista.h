@@ -10,6 +10,8 @@
 #include <stop_token>
 #include <string>
 
+#include "convexnn/solver_summary.h"
+
 namespace convexnn {
 
 // The smooth part of the objective. Implementations must be convex with a locally Lipschitz
@@ -95,5 +97,10 @@ RFistaResult minimize_group_lasso(const SmoothFunction& smooth, double penalty, 
                                   const RFistaCallback& callback = {});
 
 const char* to_string(RFistaStop stop);
+
+// The status and message of a solver whose run is one R-FISTA call stopped by its callback on a
+// certified gap, a time limit or an observer: the same order of precedence for every such solver.
+void set_rfista_status(const RFistaResult& result, bool cancelled_by_observer, bool certified,
+                       bool time_limit, SolverSummary* summary);
 
 }  // namespace convexnn
