@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "convexnn/admm_building_blocks.h"
+#include "convexnn/admm_cone_step.h"
 #include "convexnn/block_linear_system.h"
 #include "convexnn/cone_projection.h"
 #include "convexnn/dual_certificate.h"
@@ -43,22 +44,22 @@ PointValue evaluate_point(const ConvexProblem& problem, const Eigen::MatrixXd& b
 
 bool all_finite(const Eigen::MatrixXd& matrix) { return matrix.allFinite(); }
 
-// Cost estimates from operation counts, in nanoseconds of the development machine (2 cores),
-// fitted to measured times of exact and sampled problems (n = 8 to 3000, d = 3 to 31; within a
-// factor of 2 for most). Certificates and polishing are spaced by these estimates instead of
-// measured time, so a run takes the same steps on every execution whatever the machine's load.
-// Only ratios matter.
+// Cost estimates from operation counts, in nanoseconds of the development machine (2 cores,
+// AVX-512 build, blocked parallel kernels), fitted to measured times of exact and sampled problems
+// (n = 30 to 2000, d = 3 to 11, 2P = 326 to 28562; within a factor of 2). Certificates and
+// polishing are spaced by these estimates instead of measured time, so a run takes the same steps
+// on every execution whatever the machine's load. Only ratios matter.
 namespace cost {
 constexpr double kIteration = 3000.0;         // fixed part of an ADMM iteration
-constexpr double kIterationBlock = 5.3;       // per sample and block (n 2P): masks, prox, norms
-constexpr double kIterationBlockDim = 0.94;   // per n d 2P: products with X
-constexpr double kSplitBlock = 2.3;           // per n 2P with the prediction split off (4.6)
-constexpr double kSolveEntry = 0.6;           // per factor entry read in the triangular solves
-constexpr double kFlop = 0.3;                 // per multiply-add of a dense factorization
+constexpr double kIterationBlock = 4.5;       // per sample and block (n 2P): masks, prox, norms
+constexpr double kIterationBlockDim = 0.1;    // per n d 2P: products with X (GEMM)
+constexpr double kSplitBlock = 1.0;           // per n 2P with the prediction split off (4.6)
+constexpr double kSolveEntry = 0.3;           // per factor entry read in the triangular solves
+constexpr double kFlop = 0.1;                 // per multiply-add of a dense factorization
 constexpr double kCertificate = 50000.0;      // fixed part of a certificate
-constexpr double kCertificateBlock = 5.0;     // per n 2P: projection, value, dual bound
-constexpr double kCertificateBlockDim = 4.7;  // per n d 2P
-constexpr double kNnlsOperation = 0.46;       // per operation counted by the NNLS solves
+constexpr double kCertificateBlock = 10.0;    // per n 2P: projection, value, dual bound
+constexpr double kCertificateBlockDim = 1.5;  // per n d 2P
+constexpr double kNnlsOperation = 0.25;       // per operation counted by the NNLS solves
 }  // namespace cost
 
 // n 2P and n d 2P.
@@ -141,6 +142,8 @@ class AdmmRun {
 
  private:
   void initialize_state();
+  void unpack_cone_state();
+  void pack_cone_state();
   bool change_rho(double new_rho);
   void update_certificate(std::int64_t iteration);
   void polish();
@@ -169,8 +172,12 @@ class AdmmRun {
   // while they fail (see run()).
   double polish_spacing_ = 0.0;
   std::int64_t iteration_at_last_schedule_ = 0;
+  // The slacks and scaled cone duals as one n x 2P matrix w = s + nu (admm_cone_step.h); the
+  // state's s and nu are written back when the run ends.
+  Eigen::MatrixXd cone_state_;
+  Eigen::MatrixXd cone_rhs_;  // G^T (s - nu) for the next u-update
   // Work buffers reused across iterations (large temporaries would hit the allocator each time).
-  Eigen::MatrixXd previous_v_, previous_s_, relaxed_u_, relaxed_cone_;
+  Eigen::MatrixXd previous_v_, relaxed_u_;
 };
 
 void AdmmRun::initialize_state() {
@@ -197,11 +204,27 @@ void AdmmRun::initialize_state() {
   state.rho = options_.rho;
 }
 
+void AdmmRun::unpack_cone_state() {
+  AdmmState& state = solution_.state;
+  // Our own states are complementary (s >= 0, nu <= 0, s nu = 0), so w = s + nu loses nothing.
+  cone_state_ = state.s + state.nu;
+  state.s.resize(0, 0);
+  state.nu.resize(0, 0);
+  cone_rhs_ = cone_rhs_of_state(problem_, cone_state_);
+}
+
+void AdmmRun::pack_cone_state() {
+  AdmmState& state = solution_.state;
+  state.s = cone_state_.cwiseMax(0.0);
+  state.nu = cone_state_.cwiseMin(0.0);
+}
+
 bool AdmmRun::change_rho(double new_rho) {
   AdmmState& state = solution_.state;
   const double ratio = state.rho / new_rho;
   state.lambda *= ratio;
-  state.nu *= ratio;
+  cone_state_ = cone_state_.cwiseMax(0.0) + ratio * cone_state_.cwiseMin(0.0);  // nu *= ratio
+  cone_rhs_ = cone_rhs_of_state(problem_, cone_state_);
   state.prediction_dual *= ratio;
   state.rho = new_rho;
   if (split_prediction_) return true;  // the system does not depend on rho
@@ -222,7 +245,7 @@ void AdmmRun::consider_point(const Eigen::MatrixXd& blocks, const Eigen::VectorX
   }
   const Eigen::VectorXd lambda = dual_candidate(problem_, value.prediction, hint);
   const AdmmState& state = solution_.state;
-  const Eigen::MatrixXd multipliers = (-state.rho * state.nu).cwiseMax(0.0);
+  const Eigen::MatrixXd multipliers = (-state.rho * cone_state_).cwiseMax(0.0);
   const DualBound bound = dual_lower_bound(
       problem_, lambda, multipliers.cols() == problem_.num_blocks() ? &multipliers : nullptr);
   last_constraint_norms_ = bound.block_constraint_norms;
@@ -381,14 +404,12 @@ SolverSummary AdmmRun::run() {
   solution_.blocks = Eigen::MatrixXd::Zero(problem_.dim(), problem_.num_blocks());
   summary.setup_seconds = seconds_since(start_);
 
-  const Eigen::Index P = problem_.num_patterns();
-  const Eigen::MatrixXd& signs = problem_.pattern_signs();
-  const Eigen::MatrixXd& diagonals = problem_.activation_diagonals();
   double primal = std::numeric_limits<double>::infinity();
   double dual = std::numeric_limits<double>::infinity();
   summary.status = SolverStatus::kIterationLimit;
   std::int64_t iteration = 0;
   bool stop = false;
+  unpack_cone_state();
   // Consider the starting point (zero or warm) so a bound exists from the first report on.
   update_certificate(0);
   next_certificate_ = options_.certificate_interval;
@@ -404,30 +425,33 @@ SolverSummary AdmmRun::run() {
     ++iteration;
     work_ += cost_per_iteration;
     // u-update.
-    Eigen::MatrixXd rhs = state.v - state.lambda + problem_.cone_adjoint(state.s - state.nu);
+    Eigen::MatrixXd rhs = state.v - state.lambda + cone_rhs_;
     if (split_prediction_) {
       rhs += problem_.predict_adjoint(state.prediction - state.prediction_dual);
     } else {
       rhs += adjoint_targets_ / state.rho;
     }
     state.u = system_->solve(rhs);
-    Eigen::MatrixXd cone = problem_.X * state.u;  // becomes G u after the sign flip
-    const Eigen::VectorXd fitted =
-        ((cone.leftCols(P) - cone.rightCols(P)).array() * diagonals.array()).rowwise().sum();
-    cone.leftCols(P).array() *= signs.array();
-    cone.rightCols(P).array() *= signs.array();
 
-    // (v, s, prediction)-update and dual ascent, over-relaxed (Boyd et al. 3.4.3): the relaxed
-    // point alpha * new + (1 - alpha) * previous replaces u, G u and F u.
+    const bool report_now = context_.observer && (iteration % options_.report_every == 0);
+    const bool adapt_now = options_.penalty_mode == PenaltyMode::kAdaptive &&
+                           iteration % options_.penalty_update_interval == 0;
+    const bool certify_now = iteration >= next_certificate_;
+    const bool residuals_now =
+        report_now || adapt_now || certify_now || iteration == options_.max_iterations;
+
+    // (s, nu)-update fused with G u and F u (admm_cone_step.h), then the v-, prediction- and
+    // dual updates, over-relaxed (Boyd et al. 3.4.3): the relaxed point alpha * new +
+    // (1 - alpha) * previous replaces u, G u and F u.
     const double alpha = options_.relaxation;
+    ConeStepResult step = admm_cone_step(problem_, state.u, alpha, residuals_now, &cone_state_);
+    cone_rhs_ = std::move(step.next_cone_rhs);
+    const Eigen::VectorXd& fitted = step.fitted;
     previous_v_ = state.v;
-    previous_s_ = state.s;
     const Eigen::VectorXd previous_prediction = state.prediction;
     relaxed_u_ = alpha * state.u + (1.0 - alpha) * state.v;
-    relaxed_cone_ = alpha * cone + (1.0 - alpha) * state.s;
     state.v = group_soft_threshold(relaxed_u_ + state.lambda, problem_.beta / state.rho);
-    state.s = (relaxed_cone_ + state.nu).cwiseMax(0.0);
-    Eigen::VectorXd prediction_residual = Eigen::VectorXd::Zero(problem_.num_samples());
+    Eigen::VectorXd prediction_residual;
     if (split_prediction_) {
       const Eigen::VectorXd relaxed_fit = alpha * fitted + (1.0 - alpha) * state.prediction;
       state.prediction =
@@ -436,22 +460,16 @@ SolverSummary AdmmRun::run() {
       prediction_residual = fitted - state.prediction;
     }
     state.lambda += relaxed_u_ - state.v;
-    state.nu += relaxed_cone_ - state.s;
-    if (!all_finite(state.u) || !all_finite(state.v) || !all_finite(state.nu)) {
+    if (!all_finite(state.u) || !all_finite(state.v) || !fitted.allFinite()) {
       summary.status = SolverStatus::kNumericalFailure;
       summary.message = "non-finite values in the ADMM iterate (try a larger rho)";
       break;
     }
 
-    const bool report_now = context_.observer && (iteration % options_.report_every == 0);
-    const bool adapt_now = options_.penalty_mode == PenaltyMode::kAdaptive &&
-                           iteration % options_.penalty_update_interval == 0;
-    const bool certify_now = iteration >= next_certificate_;
-    if (report_now || adapt_now || certify_now || iteration == options_.max_iterations) {
-      primal = std::sqrt((state.u - state.v).squaredNorm() + (cone - state.s).squaredNorm() +
+    if (residuals_now) {
+      primal = std::sqrt((state.u - state.v).squaredNorm() + step.cone_residual_squared +
                          prediction_residual.squaredNorm());
-      Eigen::MatrixXd dual_direction =
-          (state.v - previous_v_) + problem_.cone_adjoint(state.s - previous_s_);
+      Eigen::MatrixXd dual_direction = (state.v - previous_v_) + step.slack_change_adjoint;
       if (split_prediction_)
         dual_direction += problem_.predict_adjoint(state.prediction - previous_prediction);
       dual = state.rho * dual_direction.norm();
@@ -523,6 +541,7 @@ SolverSummary AdmmRun::run() {
     }
   }
   if (summary.status == SolverStatus::kIterationLimit) update_certificate(iteration);
+  pack_cone_state();
 
   summary.iterations = iteration;
   summary.network_objective = best_upper_;

@@ -35,10 +35,28 @@ Eigen::MatrixXd with_bias_column(const Eigen::MatrixXd& X) {
   return augmented;
 }
 
+ActivationDiagonal activation_diagonal_for(const Activation& activation) {
+  switch (activation.kind) {
+    case ActivationKind::kLeakyRelu:
+      return {activation.leaky_slope, 1.0 - activation.leaky_slope};
+    case ActivationKind::kAbsolute:
+      return {-1.0, 2.0};
+    default:
+      return {0.0, 1.0};
+  }
+}
+
 void ConvexProblem::finalize() {
   pattern_signs_ = 2.0 * patterns.masks.array() - 1.0;
   activation_diagonals_ = activation_diagonals_for(activation, patterns.masks);
+  compact_masks_ = convexnn::compact_masks(patterns.masks);
+  diagonal_ = activation_diagonal_for(activation);
   finalized_activation_ = activation;
+}
+
+const CompactMasks& ConvexProblem::compact_masks() const {
+  checked_diagonals();
+  return compact_masks_;
 }
 
 const Eigen::MatrixXd& ConvexProblem::checked_diagonals() const {
@@ -56,35 +74,19 @@ const Eigen::MatrixXd& ConvexProblem::pattern_signs() const { return pattern_sig
 const Eigen::MatrixXd& ConvexProblem::activation_diagonals() const { return checked_diagonals(); }
 
 Eigen::VectorXd ConvexProblem::predict(const Eigen::MatrixXd& blocks) const {
-  const Eigen::Index P = num_patterns();
-  // S_i X (v_i - w_i) summed over i: one GEMM on the block differences, then scale and reduce.
-  const Eigen::MatrixXd products = X * (blocks.leftCols(P) - blocks.rightCols(P));
-  return (products.array() * checked_diagonals().array()).rowwise().sum();
+  return pattern_predict(X, compact_masks(), diagonal_, blocks);
 }
 
 Eigen::MatrixXd ConvexProblem::predict_adjoint(const Eigen::VectorXd& r) const {
-  const Eigen::Index P = num_patterns();
-  Eigen::MatrixXd result(dim(), 2 * P);
-  result.leftCols(P).noalias() =
-      X.transpose() * (checked_diagonals().array().colwise() * r.array()).matrix();
-  result.rightCols(P) = -result.leftCols(P);
-  return result;
+  return pattern_predict_adjoint(X, compact_masks(), diagonal_, r);
 }
 
 Eigen::MatrixXd ConvexProblem::cone_values(const Eigen::MatrixXd& blocks) const {
-  const Eigen::Index P = num_patterns();
-  Eigen::MatrixXd values = X * blocks;
-  values.leftCols(P).array() *= pattern_signs_.array();
-  values.rightCols(P).array() *= pattern_signs_.array();
-  return values;
+  return pattern_cone_values(X, compact_masks(), blocks);
 }
 
 Eigen::MatrixXd ConvexProblem::cone_adjoint(const Eigen::MatrixXd& slacks) const {
-  const Eigen::Index P = num_patterns();
-  Eigen::MatrixXd signed_slacks(slacks.rows(), slacks.cols());
-  signed_slacks.leftCols(P) = slacks.leftCols(P).cwiseProduct(pattern_signs_);
-  signed_slacks.rightCols(P) = slacks.rightCols(P).cwiseProduct(pattern_signs_);
-  return X.transpose() * signed_slacks;
+  return pattern_cone_adjoint(X, compact_masks(), slacks);
 }
 
 double ConvexProblem::objective(const Eigen::MatrixXd& blocks) const {

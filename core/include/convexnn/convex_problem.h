@@ -12,6 +12,7 @@
 #include "convexnn/activation.h"
 #include "convexnn/activation_patterns.h"
 #include "convexnn/loss.h"
+#include "convexnn/pattern_products.h"
 #include "convexnn/standardization.h"
 
 namespace convexnn {
@@ -49,6 +50,11 @@ struct ConvexProblem {
   // Everything that multiplies by F uses these, never the masks.
   const Eigen::MatrixXd& activation_diagonals() const;
 
+  // The masks as bytes and S_i = offset I + slope D_i, for the blocked kernels of
+  // pattern_products.h (valid after finalize()).
+  const CompactMasks& compact_masks() const;
+  ActivationDiagonal activation_diagonal() const { return diagonal_; }
+
   // l(F u, y) + beta sum_b ||u_b||.
   double objective(const Eigen::MatrixXd& blocks) const;
   // Largest violation max(0, -(2D_i - I) X u_b) over all blocks and samples.
@@ -65,6 +71,9 @@ struct ConvexProblem {
 
   Eigen::MatrixXd pattern_signs_;
   Eigen::MatrixXd activation_diagonals_;
+  // The hot products read these (pattern_products.h): one byte per mask entry.
+  CompactMasks compact_masks_;
+  ActivationDiagonal diagonal_;
   Activation finalized_activation_;
 };
 

@@ -1,0 +1,54 @@
+#pragma once
+// The hot products of the convex program (science.md 4.4) over the whole pattern set,
+//   F u = sum_i S_i X (v_i - w_i),   F^T r,   G u = [(2 D_i - I) X u_b]_b,   G^T S,
+// with the patterns kept as compact 0/1 byte masks (n x P bytes instead of n x P doubles).
+//
+// Each product is one GEMM per chunk of rows whose n_c x 2P result stays in cache, masked and
+// reduced in the same pass, so the n x 2P intermediate never travels to memory. Chunks run in
+// parallel on oneTBB. The chunking depends only on the shape, never on the number of threads,
+// and sums over samples add the chunks' partial sums in chunk order: the results are
+// bit-identical for any thread count.
+#include <Eigen/Dense>
+#include <cstdint>
+#include <functional>
+#include <vector>
+
+namespace convexnn {
+
+using CompactMasks = Eigen::Matrix<std::uint8_t, Eigen::Dynamic, Eigen::Dynamic>;
+
+// S_i = offset I + slope D_i: ReLU (0, 1), leaky ReLU (kappa, 1 - kappa), absolute value (-1, 2).
+struct ActivationDiagonal {
+  double offset = 0.0;
+  double slope = 1.0;
+};
+
+CompactMasks compact_masks(const Eigen::MatrixXd& masks);
+
+// Rows per chunk for products with `columns` output columns: the chunk's product takes about
+// 1 MB (a fraction of one core's L2).
+Eigen::Index rows_per_chunk(Eigen::Index columns);
+
+// Runs chunk(chunk_index, first_row, row_count) for every chunk of `rows_per_chunk` rows of
+// 0..n-1, in parallel.
+void for_each_row_chunk(Eigen::Index n, Eigen::Index chunk_rows,
+                        const std::function<void(Eigen::Index, Eigen::Index, Eigen::Index)>& chunk);
+
+// Sums per-chunk d x c partials in chunk order (deterministic).
+Eigen::MatrixXd sum_in_order(const std::vector<Eigen::MatrixXd>& partials, Eigen::Index rows,
+                             Eigen::Index cols);
+
+// F u for blocks = [V, W] (d x 2P).
+Eigen::VectorXd pattern_predict(const Eigen::MatrixXd& X, const CompactMasks& masks,
+                                ActivationDiagonal diagonal, const Eigen::MatrixXd& blocks);
+// F^T r as d x 2P: X^T S_i r for the v-blocks, its negative for the w-blocks.
+Eigen::MatrixXd pattern_predict_adjoint(const Eigen::MatrixXd& X, const CompactMasks& masks,
+                                        ActivationDiagonal diagonal, const Eigen::VectorXd& r);
+// G u as n x 2P.
+Eigen::MatrixXd pattern_cone_values(const Eigen::MatrixXd& X, const CompactMasks& masks,
+                                    const Eigen::MatrixXd& blocks);
+// G^T S for S n x 2P, as d x 2P.
+Eigen::MatrixXd pattern_cone_adjoint(const Eigen::MatrixXd& X, const CompactMasks& masks,
+                                     const Eigen::MatrixXd& slacks);
+
+}  // namespace convexnn

@@ -1,0 +1,138 @@
+#include "convexnn/pattern_products.h"
+
+#include <tbb/blocked_range.h>
+#include <tbb/parallel_for.h>
+
+#include <algorithm>
+#include <vector>
+
+namespace convexnn {
+namespace {
+
+// The chunk's slice of the masks as doubles a + b * m (a plain loop the compiler vectorizes).
+void masks_as_doubles(const CompactMasks& masks, Eigen::Index first, Eigen::Index rows, double a,
+                      double b, Eigen::MatrixXd* out) {
+  const Eigen::Index P = masks.cols();
+  out->resize(rows, P);
+  for (Eigen::Index j = 0; j < P; ++j) {
+    const std::uint8_t* source = masks.col(j).data() + first;
+    double* target = out->col(j).data();
+    for (Eigen::Index i = 0; i < rows; ++i) target[i] = a + b * static_cast<double>(source[i]);
+  }
+}
+
+}  // namespace
+
+CompactMasks compact_masks(const Eigen::MatrixXd& masks) {
+  CompactMasks compact(masks.rows(), masks.cols());
+  for (Eigen::Index k = 0; k < masks.size(); ++k) compact(k) = masks(k) > 0.5 ? 1 : 0;
+  return compact;
+}
+
+Eigen::Index rows_per_chunk(Eigen::Index columns) {
+  constexpr Eigen::Index kChunkDoubles = Eigen::Index{1} << 17;  // 1 MB
+  const Eigen::Index rows = kChunkDoubles / std::max<Eigen::Index>(1, columns);
+  return std::clamp<Eigen::Index>(rows / 16 * 16, 32, 4096);
+}
+
+void for_each_row_chunk(
+    Eigen::Index n, Eigen::Index chunk_rows,
+    const std::function<void(Eigen::Index, Eigen::Index, Eigen::Index)>& chunk) {
+  const Eigen::Index chunks = (n + chunk_rows - 1) / chunk_rows;
+  auto run = [&](Eigen::Index c) {
+    const Eigen::Index first = c * chunk_rows;
+    chunk(c, first, std::min(chunk_rows, n - first));
+  };
+  if (chunks <= 1) {
+    for (Eigen::Index c = 0; c < chunks; ++c) run(c);
+    return;
+  }
+  tbb::parallel_for(tbb::blocked_range<Eigen::Index>(0, chunks, 1),
+                    [&](const tbb::blocked_range<Eigen::Index>& range) {
+                      for (Eigen::Index c = range.begin(); c != range.end(); ++c) run(c);
+                    });
+}
+
+Eigen::MatrixXd sum_in_order(const std::vector<Eigen::MatrixXd>& partials, Eigen::Index rows,
+                             Eigen::Index cols) {
+  Eigen::MatrixXd total = Eigen::MatrixXd::Zero(rows, cols);
+  for (const Eigen::MatrixXd& partial : partials) total += partial;
+  return total;
+}
+
+Eigen::VectorXd pattern_predict(const Eigen::MatrixXd& X, const CompactMasks& masks,
+                                ActivationDiagonal diagonal, const Eigen::MatrixXd& blocks) {
+  const Eigen::Index n = X.rows();
+  const Eigen::Index P = masks.cols();
+  const Eigen::MatrixXd difference = blocks.leftCols(P) - blocks.rightCols(P);
+  Eigen::VectorXd result(n);
+  for_each_row_chunk(
+      n, rows_per_chunk(P), [&](Eigen::Index, Eigen::Index first, Eigen::Index rows) {
+        Eigen::MatrixXd scale;
+        masks_as_doubles(masks, first, rows, diagonal.offset, diagonal.slope, &scale);
+        Eigen::MatrixXd product(rows, P);
+        product.noalias() = X.middleRows(first, rows) * difference;
+        result.segment(first, rows) = (product.array() * scale.array()).rowwise().sum();
+      });
+  return result;
+}
+
+Eigen::MatrixXd pattern_predict_adjoint(const Eigen::MatrixXd& X, const CompactMasks& masks,
+                                        ActivationDiagonal diagonal, const Eigen::VectorXd& r) {
+  const Eigen::Index n = X.rows();
+  const Eigen::Index d = X.cols();
+  const Eigen::Index P = masks.cols();
+  const Eigen::Index chunk_rows = rows_per_chunk(P);
+  std::vector<Eigen::MatrixXd> partials(
+      static_cast<std::size_t>((n + chunk_rows - 1) / chunk_rows));
+  for_each_row_chunk(n, chunk_rows, [&](Eigen::Index c, Eigen::Index first, Eigen::Index rows) {
+    Eigen::MatrixXd weighted;
+    masks_as_doubles(masks, first, rows, diagonal.offset, diagonal.slope, &weighted);
+    weighted.array().colwise() *= r.segment(first, rows).array();
+    Eigen::MatrixXd& partial = partials[static_cast<std::size_t>(c)];
+    partial.noalias() = X.middleRows(first, rows).transpose() * weighted;
+  });
+  Eigen::MatrixXd result(d, 2 * P);
+  result.leftCols(P) = sum_in_order(partials, d, P);
+  result.rightCols(P) = -result.leftCols(P);
+  return result;
+}
+
+Eigen::MatrixXd pattern_cone_values(const Eigen::MatrixXd& X, const CompactMasks& masks,
+                                    const Eigen::MatrixXd& blocks) {
+  const Eigen::Index n = X.rows();
+  const Eigen::Index P = masks.cols();
+  Eigen::MatrixXd values(n, 2 * P);
+  for_each_row_chunk(n, rows_per_chunk(2 * P),
+                     [&](Eigen::Index, Eigen::Index first, Eigen::Index rows) {
+                       Eigen::MatrixXd signs;
+                       masks_as_doubles(masks, first, rows, -1.0, 2.0, &signs);
+                       Eigen::MatrixXd product(rows, 2 * P);
+                       product.noalias() = X.middleRows(first, rows) * blocks;
+                       values.block(first, 0, rows, P) = product.leftCols(P).cwiseProduct(signs);
+                       values.block(first, P, rows, P) = product.rightCols(P).cwiseProduct(signs);
+                     });
+  return values;
+}
+
+Eigen::MatrixXd pattern_cone_adjoint(const Eigen::MatrixXd& X, const CompactMasks& masks,
+                                     const Eigen::MatrixXd& slacks) {
+  const Eigen::Index n = X.rows();
+  const Eigen::Index d = X.cols();
+  const Eigen::Index P = masks.cols();
+  const Eigen::Index chunk_rows = rows_per_chunk(2 * P);
+  std::vector<Eigen::MatrixXd> partials(
+      static_cast<std::size_t>((n + chunk_rows - 1) / chunk_rows));
+  for_each_row_chunk(n, chunk_rows, [&](Eigen::Index c, Eigen::Index first, Eigen::Index rows) {
+    Eigen::MatrixXd signs;
+    masks_as_doubles(masks, first, rows, -1.0, 2.0, &signs);
+    Eigen::MatrixXd signed_slacks(rows, 2 * P);
+    signed_slacks.leftCols(P) = slacks.block(first, 0, rows, P).cwiseProduct(signs);
+    signed_slacks.rightCols(P) = slacks.block(first, P, rows, P).cwiseProduct(signs);
+    Eigen::MatrixXd& partial = partials[static_cast<std::size_t>(c)];
+    partial.noalias() = X.middleRows(first, rows).transpose() * signed_slacks;
+  });
+  return sum_in_order(partials, d, 2 * P);
+}
+
+}  // namespace convexnn

@@ -1,0 +1,175 @@
+// The blocked, parallel hot products (pattern_products.h) and the fused ADMM cone step
+// (admm_cone_step.h) against their definitions written entry by entry, and bit-identical results
+// for any number of threads.
+#include <gtest/gtest.h>
+
+#include "convexnn/admm_cone_step.h"
+#include "convexnn/parallelism.h"
+#include "convexnn/pattern_products.h"
+#include "convexnn/random.h"
+
+namespace convexnn {
+namespace {
+
+// n x d data (bias column last) and P random 0/1 patterns; n is not a multiple of the chunk size
+// so the last chunk is partial.
+ConvexProblem random_problem(Eigen::Index n, Eigen::Index d, Eigen::Index P, Activation activation,
+                             std::uint64_t seed) {
+  Rng rng(seed);
+  ConvexProblem problem;
+  problem.X.resize(n, d);
+  for (Eigen::Index i = 0; i < n; ++i) {
+    for (Eigen::Index j = 0; j + 1 < d; ++j) problem.X(i, j) = rng.normal();
+    problem.X(i, d - 1) = 1.0;
+  }
+  problem.y = Eigen::VectorXd::Ones(n);
+  problem.patterns.masks.resize(n, P);
+  for (Eigen::Index k = 0; k < problem.patterns.masks.size(); ++k) {
+    problem.patterns.masks(k) = rng.uniform(0, 1) < 0.5 ? 1.0 : 0.0;
+  }
+  problem.patterns.generators = Eigen::MatrixXd::Zero(d, P);
+  problem.activation = activation;
+  problem.finalize();
+  return problem;
+}
+
+Eigen::MatrixXd random_matrix(Eigen::Index rows, Eigen::Index cols, std::uint64_t seed) {
+  Rng rng(seed);
+  Eigen::MatrixXd matrix(rows, cols);
+  for (Eigen::Index k = 0; k < matrix.size(); ++k) matrix(k) = rng.normal();
+  return matrix;
+}
+
+// S_i's diagonal entry for sample k and pattern i, from the definition (science.md 8.1).
+double diagonal_entry(const ConvexProblem& problem, Eigen::Index k, Eigen::Index i) {
+  const double mask = problem.patterns.masks(k, i);
+  switch (problem.activation.kind) {
+    case ActivationKind::kLeakyRelu:
+      return mask > 0.5 ? 1.0 : problem.activation.leaky_slope;
+    case ActivationKind::kAbsolute:
+      return mask > 0.5 ? 1.0 : -1.0;
+    default:
+      return mask;
+  }
+}
+
+class PatternProductsTest : public ::testing::TestWithParam<Activation> {};
+
+TEST_P(PatternProductsTest, ProductsEqualTheirDefinitions) {
+  // 2P = 600 columns gives chunks of 208 rows: 3 full chunks and a partial one.
+  const ConvexProblem problem = random_problem(700, 4, 300, GetParam(), 11);
+  const Eigen::Index n = problem.num_samples();
+  const Eigen::Index P = problem.num_patterns();
+  const Eigen::MatrixXd blocks = random_matrix(problem.dim(), 2 * P, 12);
+  const Eigen::VectorXd r = random_matrix(n, 1, 13);
+  const Eigen::MatrixXd slacks = random_matrix(n, 2 * P, 14);
+
+  Eigen::VectorXd predicted = Eigen::VectorXd::Zero(n);
+  Eigen::MatrixXd adjoint = Eigen::MatrixXd::Zero(problem.dim(), 2 * P);
+  Eigen::MatrixXd cone(n, 2 * P);
+  Eigen::MatrixXd cone_adjoint = Eigen::MatrixXd::Zero(problem.dim(), 2 * P);
+  for (Eigen::Index i = 0; i < P; ++i) {
+    for (Eigen::Index k = 0; k < n; ++k) {
+      const double s = diagonal_entry(problem, k, i);
+      const double sign = 2.0 * problem.patterns.masks(k, i) - 1.0;
+      const Eigen::RowVectorXd x = problem.X.row(k);
+      predicted[k] += s * x.dot(blocks.col(i) - blocks.col(P + i));
+      adjoint.col(i) += s * r[k] * x.transpose();
+      cone(k, i) = sign * x.dot(blocks.col(i));
+      cone(k, P + i) = sign * x.dot(blocks.col(P + i));
+      cone_adjoint.col(i) += sign * slacks(k, i) * x.transpose();
+      cone_adjoint.col(P + i) += sign * slacks(k, P + i) * x.transpose();
+    }
+    adjoint.col(P + i) = -adjoint.col(i);
+  }
+  EXPECT_LT((problem.predict(blocks) - predicted).norm(), 1e-10 * predicted.norm());
+  EXPECT_LT((problem.predict_adjoint(r) - adjoint).norm(), 1e-10 * adjoint.norm());
+  EXPECT_LT((problem.cone_values(blocks) - cone).norm(), 1e-10 * cone.norm());
+  EXPECT_LT((problem.cone_adjoint(slacks) - cone_adjoint).norm(), 1e-10 * cone_adjoint.norm());
+}
+
+TEST_P(PatternProductsTest, FusedConeStepEqualsTheUnfusedUpdates) {
+  const ConvexProblem problem = random_problem(500, 3, 200, GetParam(), 21);
+  const Eigen::Index n = problem.num_samples();
+  const Eigen::Index B = problem.num_blocks();
+  const Eigen::MatrixXd u = random_matrix(problem.dim(), B, 22);
+  // A complementary state: s = w_+, nu = w_-.
+  const Eigen::MatrixXd w = random_matrix(n, B, 23);
+  const Eigen::MatrixXd s_old = w.cwiseMax(0.0);
+  const Eigen::MatrixXd nu_old = w.cwiseMin(0.0);
+  for (const double alpha : {1.0, 1.6}) {
+    // science.md 4.2 steps 3-4, over-relaxed, as the solver wrote them before the fusion.
+    const Eigen::MatrixXd G_u = problem.cone_values(u);
+    const Eigen::MatrixXd relaxed = alpha * G_u + (1.0 - alpha) * s_old;
+    const Eigen::MatrixXd s_new = (relaxed + nu_old).cwiseMax(0.0);
+    const Eigen::MatrixXd nu_new = nu_old + relaxed - s_new;
+
+    Eigen::MatrixXd state = w;
+    const ConeStepResult step = admm_cone_step(problem, u, alpha, true, &state);
+    EXPECT_LT((state.cwiseMax(0.0) - s_new).norm(), 1e-12 * (1.0 + s_new.norm()));
+    EXPECT_LT((state.cwiseMin(0.0) - nu_new).norm(), 1e-12 * (1.0 + nu_new.norm()));
+    EXPECT_LT((step.fitted - problem.predict(u)).norm(), 1e-10 * step.fitted.norm());
+    const Eigen::MatrixXd rhs = problem.cone_adjoint(s_new - nu_new);
+    EXPECT_LT((step.next_cone_rhs - rhs).norm(), 1e-10 * rhs.norm());
+    const Eigen::MatrixXd change = problem.cone_adjoint(s_new - s_old);
+    EXPECT_LT((step.slack_change_adjoint - change).norm(), 1e-10 * (1.0 + change.norm()));
+    EXPECT_NEAR(step.cone_residual_squared, (G_u - s_new).squaredNorm(),
+                1e-10 * (G_u - s_new).squaredNorm());
+  }
+}
+
+TEST_P(PatternProductsTest, ResultsAreBitIdenticalForAnyThreadCount) {
+  const ConvexProblem problem = random_problem(3001, 5, 150, GetParam(), 31);
+  const Eigen::MatrixXd blocks = random_matrix(problem.dim(), problem.num_blocks(), 32);
+  const Eigen::VectorXd r = random_matrix(problem.num_samples(), 1, 33);
+  const Eigen::MatrixXd slacks = random_matrix(problem.num_samples(), problem.num_blocks(), 34);
+  struct Results {
+    Eigen::VectorXd predict;
+    Eigen::MatrixXd adjoint, cone, cone_adjoint, state, rhs;
+  };
+  auto compute = [&] {
+    Results results;
+    results.predict = problem.predict(blocks);
+    results.adjoint = problem.predict_adjoint(r);
+    results.cone = problem.cone_values(blocks);
+    results.cone_adjoint = problem.cone_adjoint(slacks);
+    results.state = slacks;
+    results.rhs = admm_cone_step(problem, blocks, 1.0, true, &results.state).next_cone_rhs;
+    return results;
+  };
+  Results one, all;
+  run_with_thread_limit(1, [&] { one = compute(); });
+  all = compute();
+  EXPECT_TRUE(one.predict == all.predict);
+  EXPECT_TRUE(one.adjoint == all.adjoint);
+  EXPECT_TRUE(one.cone == all.cone);
+  EXPECT_TRUE(one.cone_adjoint == all.cone_adjoint);
+  EXPECT_TRUE(one.state == all.state);
+  EXPECT_TRUE(one.rhs == all.rhs);
+}
+
+INSTANTIATE_TEST_SUITE_P(Activations, PatternProductsTest,
+                         ::testing::Values(Activation{}, Activation::leaky_relu(0.1),
+                                           Activation::absolute()),
+                         [](const ::testing::TestParamInfo<Activation>& parameter) {
+                           switch (parameter.param.kind) {
+                             case ActivationKind::kLeakyRelu:
+                               return std::string("leaky");
+                             case ActivationKind::kAbsolute:
+                               return std::string("abs");
+                             default:
+                               return std::string("relu");
+                           }
+                         });
+
+TEST(PatternProducts, ChunksStayNearOneMegabyteAndNeverDependOnThreads) {
+  EXPECT_EQ(rows_per_chunk(1000), 128);
+  EXPECT_EQ(rows_per_chunk(100000), 32);  // at least 32 rows
+  EXPECT_EQ(rows_per_chunk(2), 4096);     // at most 4096 rows
+  int threads_seen = 0;
+  run_with_thread_limit(1, [&] { threads_seen = available_threads(); });
+  EXPECT_EQ(threads_seen, 1);
+}
+
+}  // namespace
+}  // namespace convexnn
