@@ -1,11 +1,13 @@
 // `convexnn attack`: FGSM or PGD on a trained model, with clean, attacked and certified accuracy
 // (science.md 6.3), and the adversarial points as CSV.
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <iostream>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <string>
 
 #include "cli_common.h"
 #include "convexnn/adversarial_attacks.h"
@@ -27,6 +29,7 @@ struct AttackCommandOptions {
   int steps = 10;
   double step_size = 0.0;
   bool random_start = false;
+  std::uint64_t attack_seed = 1;  // PGD's random start; --seed stays the dataset seed (as in train)
   std::string box;
   std::string output_path;
   bool json = false;
@@ -72,7 +75,7 @@ void run_attack_command(const AttackCommandOptions& options) {
   attack.steps = options.steps;
   attack.step_size = options.step_size;
   attack.random_start = options.random_start;
-  attack.seed = options.data.seed;
+  attack.seed = options.attack_seed;
   if (!options.box.empty()) attack.box = parse_box(options.box);
   const AttackMethod method = attack_method_from_string(options.method);
   if (const std::string error = attack.validate(); !error.empty()) {
@@ -120,7 +123,8 @@ void run_attack_command(const AttackCommandOptions& options) {
       j["step_size"] = attack.effective_step_size();
       j["random_start"] = attack.random_start;
     }
-    j["seed"] = attack.seed;
+    j["seed"] = options.data.seed;  // the dataset seed, as in train
+    j["attack_seed"] = attack.seed;
     j["box"] = attack.box ? nlohmann::json::array({attack.box->lower, attack.box->upper})
                           : nlohmann::json(nullptr);
     j["samples"] = data.num_samples();
@@ -136,10 +140,12 @@ void run_attack_command(const AttackCommandOptions& options) {
             << data.num_features() << " features)\n";
   char line[200];
   if (method == AttackMethod::kPgd) {
-    std::snprintf(line, sizeof line,
-                  "Attack: pgd, epsilon %g, %d steps of %g, %s start, objective %s\n",
-                  attack.epsilon, attack.steps, attack.effective_step_size(),
-                  attack.random_start ? "random" : "clean", to_string(attack.objective));
+    const std::string start = attack.random_start
+                                  ? "random start (attack seed " + std::to_string(attack.seed) + ")"
+                                  : std::string("clean start");
+    std::snprintf(line, sizeof line, "Attack: pgd, epsilon %g, %d steps of %g, %s, objective %s\n",
+                  attack.epsilon, attack.steps, attack.effective_step_size(), start.c_str(),
+                  to_string(attack.objective));
   } else {
     std::snprintf(line, sizeof line, "Attack: fgsm, epsilon %g, objective %s\n", attack.epsilon,
                   to_string(attack.objective));
@@ -198,7 +204,11 @@ void register_attack_command(CLI::App& app) {
   command->add_option("--step-size", options->step_size,
                       "PGD step size (default 2.5 * eps / steps)");
   command->add_flag("--random-start", options->random_start,
-                    "Start PGD at a uniform random point of the ball (seeded by --seed)");
+                    "Start PGD at a uniform random point of the ball (seeded by --attack-seed)");
+  command
+      ->add_option("--attack-seed", options->attack_seed,
+                   "Seed of PGD's random start (--seed is the dataset seed, as in train)")
+      ->capture_default_str();
   command->add_option("--box", options->box,
                       "Keep every feature of the adversarial points in [lo,hi], e.g. 0,1");
   command->add_option("--output", options->output_path,

@@ -51,7 +51,7 @@ TEST(CliAttack, RobustTrainingThenPgdAndFgsmAttacks) {
 
   const CommandResult attacked =
       run("attack --model " + model.string() + " --data " + data.string() +
-          " --epsilon 0.1 --method pgd --steps 20 --random-start --seed 3 --json --output " +
+          " --epsilon 0.1 --method pgd --steps 20 --random-start --attack-seed 3 --json --output " +
           adversarial.string());
   ASSERT_EQ(attacked.exit_code, 0) << attacked.output;
   const nlohmann::json report = nlohmann::json::parse(attacked.output);
@@ -61,6 +61,7 @@ TEST(CliAttack, RobustTrainingThenPgdAndFgsmAttacks) {
   EXPECT_DOUBLE_EQ(report["certified_accuracy"].get<double>(), certified_train);
   EXPECT_GE(report["attacked_accuracy"].get<double>(), report["certified_accuracy"].get<double>());
   EXPECT_DOUBLE_EQ(report["step_size"].get<double>(), 2.5 * 0.1 / 20);
+  EXPECT_EQ(report["attack_seed"].get<int>(), 3);
 
   // The adversarial points: same labels, each within epsilon of its original point.
   const convexnn::Dataset original = convexnn::load_csv(data.string());
@@ -76,6 +77,50 @@ TEST(CliAttack, RobustTrainingThenPgdAndFgsmAttacks) {
   EXPECT_NE(fgsm.output.find("fgsm accuracy"), std::string::npos) << fgsm.output;
   EXPECT_NE(fgsm.output.find("certified accuracy"), std::string::npos);
   EXPECT_NE(fgsm.output.find("clean accuracy"), std::string::npos);
+}
+
+// --seed is the dataset seed, as in train (`attack --dataset X --seed S` attacks the data that
+// `train --dataset X --seed S` generated); PGD's random start has its own --attack-seed.
+TEST(CliAttack, AttackSeedIsSeparateFromTheDatasetSeed) {
+  const auto directory = scratch_directory();
+  const auto data = directory / "seeded.csv";
+  const auto model = directory / "seeded.json";
+  ASSERT_EQ(run("generate xor-clusters --n 40 --seed 4 --out " + data.string()).exit_code, 0);
+  ASSERT_EQ(run("train --dataset xor-clusters --n 40 --seed 4 --patterns 20 --max-iter 300 --out " +
+                model.string())
+                .exit_code,
+            0);
+  const convexnn::Dataset original = convexnn::load_csv(data.string());
+  // Tiny steps keep the points near their random starts, so the starts are visible.
+  const auto attack = [&](const std::string& seeds, const std::filesystem::path& output) {
+    const CommandResult result =
+        run("attack --model " + model.string() +
+            " --dataset xor-clusters --n 40 --epsilon 0.1 --method pgd --steps 2 --step-size 1e-3"
+            " --random-start --json " +
+            seeds + " --output " + output.string());
+    EXPECT_EQ(result.exit_code, 0) << result.output;
+    return std::make_pair(nlohmann::json::parse(result.output),
+                          convexnn::load_csv(output.string()));
+  };
+  const auto [report_a, points_a] = attack("--seed 4 --attack-seed 9", directory / "a.csv");
+  const auto [report_b, points_b] = attack("--seed 4 --attack-seed 10", directory / "b.csv");
+  const auto [report_c, points_c] = attack("--seed 4", directory / "c.csv");
+  const auto [report_d, points_d] = attack("--seed 5", directory / "d.csv");
+  EXPECT_EQ(report_a["seed"].get<int>(), 4);
+  EXPECT_EQ(report_a["attack_seed"].get<int>(), 9);
+  EXPECT_EQ(report_c["attack_seed"].get<int>(), 1);  // the default
+  // Whatever the attack seed, the attacked points are the seed-4 data (labels equal, each point
+  // within epsilon of its original), and the clean accuracy is the same.
+  for (const convexnn::Dataset* points : {&points_a, &points_b, &points_c}) {
+    ASSERT_EQ(points->num_samples(), original.num_samples());
+    EXPECT_EQ(points->y, original.y);
+    EXPECT_LE((points->X - original.X).cwiseAbs().maxCoeff(), 0.1 + 1e-12);
+  }
+  EXPECT_DOUBLE_EQ(report_a["clean_accuracy"].get<double>(),
+                   report_b["clean_accuracy"].get<double>());
+  // Another attack seed moves the random start, another --seed changes the data.
+  EXPECT_GT((points_a.X - points_b.X).cwiseAbs().maxCoeff(), 1e-3);
+  EXPECT_GT((points_d.X - original.X).cwiseAbs().maxCoeff(), 0.5);
 }
 
 TEST(CliAttack, BadInputExitsWithStatusTwoAndOneLine) {

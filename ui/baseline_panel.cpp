@@ -11,8 +11,8 @@
 #include <QPainter>
 #include <QPushButton>
 #include <QSpinBox>
-#include <QValueAxis>
 #include <QVBoxLayout>
+#include <QValueAxis>
 #include <algorithm>
 #include <cmath>
 
@@ -41,13 +41,15 @@ BaselinePanel::BaselinePanel(TrainingController* controller, QWidget* parent)
   optimizer_ = new QComboBox(this);
   optimizer_->addItem(tr("Adam"), QStringLiteral("adam"));
   optimizer_->addItem(tr("SGD with momentum"), QStringLiteral("sgd"));
-  optimizer_->setToolTip(tr("The update rule of back-propagation. Adam adapts the step per weight; "
-                            "SGD with momentum is the classic method."));
+  optimizer_->setToolTip(
+      tr("The update rule of back-propagation. Adam adapts the step per weight; "
+         "SGD with momentum is the classic method."));
   seeds_ = new QSpinBox(this);
   seeds_->setRange(1, 64);
   seeds_->setValue(8);
-  seeds_->setToolTip(tr("How many random initializations to train (seeds 1..K, run in parallel). "
-                        "Each can end in a different place: the problem is not convex."));
+  seeds_->setToolTip(
+      tr("How many random initializations to train (seeds 1..K, run in parallel). "
+         "Each can end in a different place: the problem is not convex."));
   epochs_ = new QSpinBox(this);
   epochs_->setRange(1, 1000000);
   epochs_->setValue(2000);
@@ -60,8 +62,9 @@ BaselinePanel::BaselinePanel(TrainingController* controller, QWidget* parent)
   learning_rate_ = new ScientificSpinBox(this);
   learning_rate_->setRange(1e-6, 10.0);
   learning_rate_->setValue(0.01);
-  learning_rate_->setToolTip(tr("Step size. Too large and training diverges, too small and it "
-                                "stalls: one more knob the convex method does not have."));
+  learning_rate_->setToolTip(
+      tr("Step size. Too large and training diverges, too small and it "
+         "stalls: one more knob the convex method does not have."));
   form->addRow(tr("Optimizer"), optimizer_);
   form->addRow(tr("Seeds K"), seeds_);
   form->addRow(tr("Epochs"), epochs_);
@@ -85,19 +88,36 @@ BaselinePanel::BaselinePanel(TrainingController* controller, QWidget* parent)
   auto* view = new QChartView(chart_, this);
   view->setRenderHint(QPainter::Antialiasing);
   view->setMinimumHeight(220);
-  view->setToolTip(tr("Thin lines: the objective of each back-propagation run. Red dashes: the "
-                      "convex optimum U; green dashes: the certified lower bound L that no "
-                      "network can go below."));
+  view->setToolTip(
+      tr("Thin lines: the objective of each back-propagation run. Red dashes: the "
+         "convex optimum U; green dashes: the certified lower bound L that no "
+         "network can go below."));
   layout->addWidget(view);
 
   summary_ = new QLabel(this);
   summary_->setWordWrap(true);
   layout->addWidget(summary_);
+  certify_button_ = new QPushButton(tr("Certify best seed / train convex on its patterns"), this);
+  certify_button_->setObjectName(QStringLiteral("certifyBestSeed"));
+  certify_button_->setToolTip(
+      tr("Takes the seed with the lowest objective and writes its network as a point of the "
+         "convex program over the network's own activation patterns. The dual certificate "
+         "then tells whether it is optimal there, and P freshly sampled patterns (P and the "
+         "gap tolerance from the Model panel) whether some pattern still lowers the objective. "
+         "The convex program is then re-solved from the network on its own and the violating "
+         "patterns: it starts at the network, so it can only do better."));
+  layout->addWidget(certify_button_);
+  certificate_ = new QLabel(this);
+  certificate_->setWordWrap(true);
+  certificate_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+  layout->addWidget(certificate_);
   gallery_ = new QGridLayout;
   layout->addLayout(gallery_);
   layout->addStretch(1);
 
   connect(run_button_, &QPushButton::clicked, this, &BaselinePanel::run);
+  connect(certify_button_, &QPushButton::clicked, this, &BaselinePanel::certifyBestSeed);
+  updateButtons();
 }
 
 BaselinePanel::~BaselinePanel() = default;
@@ -114,14 +134,26 @@ int BaselinePanel::thumbnails() const { return gallery_->count(); }
 
 QString BaselinePanel::summary() const { return summary_->text(); }
 
+QString BaselinePanel::certificateText() const { return certificate_->text(); }
+
+bool BaselinePanel::canCertify() const {
+  return !runner_->busy() && outcome_.has_value() && !outcome_->seeds.empty();
+}
+
+void BaselinePanel::updateButtons() {
+  const bool busy = runner_->busy();
+  run_button_->setEnabled(!busy);
+  certify_button_->setEnabled(canCertify());
+}
+
 void BaselinePanel::run() {
   if (runner_->busy() || !controller_->hasData()) return;
   BaselineJob job;
   job.train = controller_->trainData();
   job.test = controller_->testData();
   job.config = controller_->config();
-  job.options.optimizer = nonconvex_optimizer_from_string(
-      optimizer_->currentData().toString().toStdString());
+  job.options.optimizer =
+      nonconvex_optimizer_from_string(optimizer_->currentData().toString().toStdString());
   job.options.epochs = epochs_->value();
   job.options.width = width_->value();
   job.options.learning_rate = learning_rate_->value();
@@ -131,17 +163,21 @@ void BaselinePanel::run() {
     job.grid = snapshot->grid_spec;
   }
   train_ = job.train;
-  run_button_->setEnabled(false);
+  trained_config_ = job.config;
+  outcome_.reset();
+  certify_outcome_.reset();
+  certificate_->clear();
   summary_->setText(tr("Training %1 networks…").arg(job.seeds));
   runner_->start(std::move(job), [this] {
     QMetaObject::invokeMethod(this, &BaselinePanel::onFinished, Qt::QueuedConnection);
   });
+  updateButtons();
 }
 
 void BaselinePanel::onFinished() {
   runner_->wait();
-  run_button_->setEnabled(true);
   std::optional<BaselineOutcome> outcome = runner_->take_outcome();
+  updateButtons();
   if (!outcome) return;
   if (!outcome->error.empty()) {
     summary_->setText(QString());
@@ -150,13 +186,128 @@ void BaselinePanel::onFinished() {
   }
   outcome_ = std::move(outcome);
   showOutcome();
+  updateButtons();
   Q_EMIT finished();
+}
+
+QString BaselinePanel::trainingSetupChanged() const {
+  const Dataset& now = controller_->trainData();
+  const TrainingConfig& config = controller_->config();
+  const bool same_data = now.X.rows() == train_.X.rows() && now.X.cols() == train_.X.cols() &&
+                         now.X == train_.X && now.y == train_.y;
+  if (!same_data || config.loss != trained_config_.loss || config.beta != trained_config_.beta ||
+      !(config.activation == trained_config_.activation) ||
+      config.standardize != trained_config_.standardize) {
+    return tr(
+        "The data or the loss, β, activation or standardization changed since "
+        "back-propagation ran: run it again before certifying.");
+  }
+  return QString();
+}
+
+void BaselinePanel::certifyBestSeed() {
+  if (!canCertify()) return;
+  if (const QString reason = trainingSetupChanged(); !reason.isEmpty()) {
+    certify_outcome_.reset();
+    certificate_->setText(reason);
+    return;
+  }
+  const BaselineSeed* best = nullptr;
+  for (const BaselineSeed& seed : outcome_->seeds) {
+    if (!std::isfinite(seed.result.objective)) continue;
+    if (best == nullptr || seed.result.objective < best->result.objective) best = &seed;
+  }
+  if (best == nullptr) {
+    certificate_->setText(tr("No seed ended with a finite objective: nothing to certify."));
+    return;
+  }
+  const TrainingConfig& config = controller_->config();
+  CertifyJob job;
+  job.network = best->result.network;
+  job.seed = best->result.seed;
+  job.train = controller_->trainData();
+  job.loss = config.loss;
+  job.beta = config.beta;
+  job.certificate.fresh_patterns = config.pattern_samples;
+  job.certificate.seed = config.seed;
+  job.certificate.gap_tolerance = config.admm.relative_gap_tolerance;
+  job.admm = config.admm;
+  certify_tolerance_ = job.certificate.gap_tolerance;
+  certify_outcome_.reset();
+  certificate_->setText(
+      tr("Certifying the network of seed %1 and re-solving from it…").arg(job.seed));
+  runner_->start_certify(std::move(job), [this] {
+    QMetaObject::invokeMethod(this, &BaselinePanel::onCertified, Qt::QueuedConnection);
+  });
+  updateButtons();
+}
+
+void BaselinePanel::onCertified() {
+  runner_->wait();
+  std::optional<CertifyOutcome> outcome = runner_->take_certify_outcome();
+  updateButtons();
+  if (!outcome) return;
+  if (!outcome->error.empty()) {
+    certificate_->clear();
+    Q_EMIT failed(QString::fromStdString(outcome->error));
+    return;
+  }
+  certify_outcome_ = std::move(outcome);
+  showCertificate();
+  Q_EMIT certified();
+}
+
+void BaselinePanel::showCertificate() {
+  const NetworkCertificate& certificate = *certify_outcome_->certificate;
+  QStringList lines;
+  lines << tr("Seed %1 (objective %2) as a point of the convex program over its own %3 "
+              "activation patterns:")
+               .arg(certify_outcome_->seed)
+               .arg(certificate.network_objective, 0, 'g', 6)
+               .arg(certificate.own_problem.num_patterns());
+  if (certificate.optimal_on_own_patterns) {
+    lines << tr("• Optimal for that subsampled program: relative gap %1 (tolerance %2).")
+                 .arg(certificate.own_relative_gap, 0, 'g', 2)
+                 .arg(certify_tolerance_, 0, 'g', 2);
+  } else {
+    lines << tr("• Not optimal even for that subsampled program: relative gap %1 "
+                "(tolerance %2).")
+                 .arg(certificate.own_relative_gap, 0, 'g', 2)
+                 .arg(certify_tolerance_, 0, 'g', 2);
+  }
+  const qsizetype fresh = certificate.fresh_patterns.num_patterns();
+  const qsizetype violated = static_cast<qsizetype>(certificate.violations.size());
+  if (violated > 0) {
+    lines << tr("• %1 of %2 fresh patterns violate the dual certificate: each one is a direction "
+                "in which the objective still decreases, so the network is not globally optimal.")
+                 .arg(violated)
+                 .arg(fresh);
+  } else {
+    lines << tr("• None of %1 fresh patterns violates the dual certificate (sampled patterns: "
+                "evidence, not a proof of global optimality).")
+                 .arg(fresh);
+  }
+  if (const auto& resolved = certify_outcome_->resolved;
+      resolved && resolved->summary.status != SolverStatus::kCancelled) {
+    lines << tr("• Convex program re-solved from it on %1 patterns (own + violating): objective "
+                "%2 vs the network's %3 (it starts at the network, so it is never worse); "
+                "relative gap %4, %5, certifies these %1 patterns only.")
+                 .arg(resolved->problem.num_patterns())
+                 .arg(resolved->summary.network_objective, 0, 'g', 6)
+                 .arg(certificate.network_objective, 0, 'g', 6)
+                 .arg(resolved->summary.relative_gap, 0, 'g', 2)
+                 .arg(QString::fromUtf8(to_string(resolved->summary.status)));
+  } else {
+    lines << tr("• Re-solve cancelled.");
+  }
+  certificate_->setText(lines.join(QLatin1Char('\n')));
 }
 
 QPixmap BaselinePanel::boundaryThumbnail(const Eigen::MatrixXd& grid,
                                          const BoundaryGridSpec& spec) const {
-  QPixmap pixmap = QPixmap::fromImage(output_image(grid, false).scaled(
-      kThumbnailSize, kThumbnailSize, Qt::IgnoreAspectRatio, Qt::SmoothTransformation));
+  QPixmap pixmap = QPixmap::fromImage(
+      output_image(grid, false)
+          .scaled(kThumbnailSize, kThumbnailSize, Qt::IgnoreAspectRatio, Qt::SmoothTransformation));
   QPainter painter(&pixmap);
   painter.setRenderHint(QPainter::Antialiasing);
   painter.setPen(QPen(Qt::white, 0.8));
@@ -180,8 +331,8 @@ void BaselinePanel::showOutcome() {
   }
   const std::vector<BaselineSeed>& seeds = outcome_->seeds;
   const auto& convex = controller_->lastResult();
-  const bool have_convex = convex.has_value() && !convex->summary.robust &&
-                           convex->summary.network_objective > 0;
+  const bool have_convex =
+      convex.has_value() && !convex->summary.robust && convex->summary.network_objective > 0;
   const double optimum = have_convex ? convex->summary.network_objective : NAN;
   const double bound = have_convex ? convex->summary.lower_bound : NAN;
 
@@ -276,12 +427,14 @@ void BaselinePanel::showOutcome() {
   }
   for (const BaselineSeed& seed : seeds) {
     if (seed.grid.size() == 0) continue;
-    const QString relative =
-        have_convex ? QStringLiteral(" (+%1%)").arg(100.0 * (seed.result.objective / optimum - 1.0), 0,
-                                                    'f', 1)
-                    : QString();
+    const QString relative = have_convex
+                                 ? QStringLiteral(" (+%1%)").arg(
+                                       100.0 * (seed.result.objective / optimum - 1.0), 0, 'f', 1)
+                                 : QString();
     add_thumbnail(index++, boundaryThumbnail(seed.grid, *outcome_->grid),
-                  tr("seed %1: %2%3").arg(seed.result.seed).arg(seed.result.objective, 0, 'g', 5)
+                  tr("seed %1: %2%3")
+                      .arg(seed.result.seed)
+                      .arg(seed.result.objective, 0, 'g', 5)
                       .arg(relative));
   }
 }

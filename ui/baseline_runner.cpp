@@ -5,8 +5,10 @@
 
 #include <algorithm>
 #include <condition_variable>
+#include <functional>
 #include <mutex>
 #include <numeric>
+#include <stdexcept>
 #include <stop_token>
 
 #include "convexnn/errors.h"
@@ -21,6 +23,28 @@ struct BaselineRunner::Impl {
   bool busy = false;
   std::stop_source stop;
   std::optional<BaselineOutcome> outcome;
+  std::optional<CertifyOutcome> certify_outcome;
+
+  // Marks the runner busy and runs `work` on the worker, then `on_finished`.
+  void enqueue(std::function<void()> work, std::function<void()> on_finished) {
+    {
+      std::lock_guard lock(mutex);
+      if (busy) throw std::logic_error("BaselineRunner: a job is already running");
+      busy = true;
+      stop = std::stop_source();
+      outcome.reset();
+      certify_outcome.reset();
+    }
+    arena.enqueue([this, work = std::move(work), on_finished = std::move(on_finished)] {
+      work();
+      if (on_finished) on_finished();  // before clearing `busy`: the owner outlives the callback
+      {
+        std::lock_guard lock(mutex);
+        busy = false;
+      }
+      idle.notify_all();
+    });
+  }
 
   void run(const BaselineJob& job) {
     BaselineOutcome result;
@@ -61,6 +85,24 @@ struct BaselineRunner::Impl {
     std::lock_guard lock(mutex);
     outcome = std::move(result);
   }
+
+  void certify(const CertifyJob& job) {
+    CertifyOutcome result;
+    result.seed = job.seed;
+    try {
+      result.certificate =
+          certify_network(job.network, job.train, job.loss, job.beta, job.certificate);
+      if (!stop.stop_requested()) {
+        SolveContext context;
+        context.stop_token = stop.get_token();
+        result.resolved = resolve_from_certificate(*result.certificate, job.admm, context);
+      }
+    } catch (const std::exception& error) {
+      result.error = error.what();
+    }
+    std::lock_guard lock(mutex);
+    certify_outcome = std::move(result);
+  }
 };
 
 BaselineRunner::BaselineRunner() : impl_(std::make_unique<Impl>()) {}
@@ -71,23 +113,13 @@ BaselineRunner::~BaselineRunner() {
 }
 
 void BaselineRunner::start(BaselineJob job, std::function<void()> on_finished) {
-  {
-    std::lock_guard lock(impl_->mutex);
-    if (impl_->busy) throw std::logic_error("BaselineRunner::start while a job runs");
-    impl_->busy = true;
-    impl_->stop = std::stop_source();
-    impl_->outcome.reset();
-  }
   Impl* impl = impl_.get();
-  impl->arena.enqueue([impl, job = std::move(job), on_finished = std::move(on_finished)] {
-    impl->run(job);
-    if (on_finished) on_finished();  // before clearing `busy`: the owner outlives the callback
-    {
-      std::lock_guard lock(impl->mutex);
-      impl->busy = false;
-    }
-    impl->idle.notify_all();
-  });
+  impl->enqueue([impl, job = std::move(job)] { impl->run(job); }, std::move(on_finished));
+}
+
+void BaselineRunner::start_certify(CertifyJob job, std::function<void()> on_finished) {
+  Impl* impl = impl_.get();
+  impl->enqueue([impl, job = std::move(job)] { impl->certify(job); }, std::move(on_finished));
 }
 
 bool BaselineRunner::busy() const {
@@ -109,6 +141,13 @@ std::optional<BaselineOutcome> BaselineRunner::take_outcome() {
   std::lock_guard lock(impl_->mutex);
   std::optional<BaselineOutcome> outcome = std::move(impl_->outcome);
   impl_->outcome.reset();
+  return outcome;
+}
+
+std::optional<CertifyOutcome> BaselineRunner::take_certify_outcome() {
+  std::lock_guard lock(impl_->mutex);
+  std::optional<CertifyOutcome> outcome = std::move(impl_->certify_outcome);
+  impl_->certify_outcome.reset();
   return outcome;
 }
 
