@@ -68,11 +68,18 @@ Eigen::VectorXd pattern_predict(const Eigen::MatrixXd& X, const CompactMasks& ma
   Eigen::VectorXd result(n);
   for_each_row_chunk(
       n, rows_per_chunk(P), [&](Eigen::Index, Eigen::Index first, Eigen::Index rows) {
-        Eigen::MatrixXd scale;
-        masks_as_doubles(masks, first, rows, diagonal.offset, diagonal.slope, &scale);
         Eigen::MatrixXd product(rows, P);
         product.noalias() = X.middleRows(first, rows) * difference;
-        result.segment(first, rows) = (product.array() * scale.array()).rowwise().sum();
+        // Mask and reduce column by column while the product is in cache: contiguous, vectorized.
+        double* __restrict sum = result.data() + first;
+        for (Eigen::Index i = 0; i < rows; ++i) sum[i] = 0.0;
+        for (Eigen::Index j = 0; j < P; ++j) {
+          const double* __restrict column = product.col(j).data();
+          const std::uint8_t* __restrict mask = masks.col(j).data() + first;
+          for (Eigen::Index i = 0; i < rows; ++i) {
+            sum[i] += column[i] * (diagonal.offset + diagonal.slope * static_cast<double>(mask[i]));
+          }
+        }
       });
   return result;
 }
@@ -103,15 +110,19 @@ Eigen::MatrixXd pattern_cone_values(const Eigen::MatrixXd& X, const CompactMasks
   const Eigen::Index n = X.rows();
   const Eigen::Index P = masks.cols();
   Eigen::MatrixXd values(n, 2 * P);
-  for_each_row_chunk(n, rows_per_chunk(2 * P),
-                     [&](Eigen::Index, Eigen::Index first, Eigen::Index rows) {
-                       Eigen::MatrixXd signs;
-                       masks_as_doubles(masks, first, rows, -1.0, 2.0, &signs);
-                       Eigen::MatrixXd product(rows, 2 * P);
-                       product.noalias() = X.middleRows(first, rows) * blocks;
-                       values.block(first, 0, rows, P) = product.leftCols(P).cwiseProduct(signs);
-                       values.block(first, P, rows, P) = product.rightCols(P).cwiseProduct(signs);
-                     });
+  for_each_row_chunk(
+      n, rows_per_chunk(2 * P), [&](Eigen::Index, Eigen::Index first, Eigen::Index rows) {
+        // The GEMM writes straight into the output rows, and the signs are applied there while
+        // the chunk is still in cache.
+        values.middleRows(first, rows).noalias() = X.middleRows(first, rows) * blocks;
+        for (Eigen::Index j = 0; j < 2 * P; ++j) {
+          const std::uint8_t* __restrict mask = masks.col(j % P).data() + first;
+          double* __restrict out = values.col(j).data() + first;
+          for (Eigen::Index i = 0; i < rows; ++i) {
+            out[i] *= 2.0 * static_cast<double>(mask[i]) - 1.0;
+          }
+        }
+      });
   return values;
 }
 
