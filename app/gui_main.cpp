@@ -62,6 +62,9 @@ int main(int argc, char* argv[]) {
       QStringLiteral("compare-seeds"),
       QStringLiteral("After training, run back-propagation from this many seeds to compare."),
       QStringLiteral("count"));
+  const QCommandLineOption certify_best_option(
+      QStringLiteral("certify-best"),
+      QStringLiteral("With --compare-seeds: then certify the best seed and re-solve from it."));
   const QCommandLineOption robust_after_option(
       QStringLiteral("robust-after"),
       QStringLiteral("After the first training, pin its boundary and train again robustly at "
@@ -94,7 +97,8 @@ int main(int argc, char* argv[]) {
   parser.addOptions({activation_option, leaky_slope_option, poly_option, solver_option});
   parser.addOptions({dataset_option, samples_option, csv_option, session_option, run_option,
                      neurons_option, boxes_option, epsilon_option, compare_option,
-                     robust_after_option, screenshot_option, screenshot_at_option, latency_option});
+                     certify_best_option, robust_after_option, screenshot_option,
+                     screenshot_at_option, latency_option});
   parser.process(app);
 
   convexnn::ui::MainWindow window;
@@ -164,6 +168,11 @@ int main(int argc, char* argv[]) {
   }
 
   const bool compare = parser.isSet(compare_option);
+  const bool certify_best = compare && parser.isSet(certify_best_option);
+  if (certify_best) {
+    QObject::connect(window.baselinePanel(), &convexnn::ui::BaselinePanel::finished, &window,
+                     [&window] { window.baselinePanel()->certifyBestSeed(); });
+  }
   if (compare) {
     window.baselinePanel()->setOptions(parser.value(compare_option).toInt(),
                                        convexnn::NonconvexOptimizer::kAdam, 2000);
@@ -212,7 +221,9 @@ int main(int argc, char* argv[]) {
                        quit_failed);
       QObject::connect(window.baselinePanel(), &convexnn::ui::BaselinePanel::failed, &window,
                        quit_failed);
-      if (compare) {
+      if (certify_best) {
+        connect_done(window.baselinePanel(), &convexnn::ui::BaselinePanel::certified);
+      } else if (compare) {
         connect_done(window.baselinePanel(), &convexnn::ui::BaselinePanel::finished);
       } else {
         connect_done(window.controller(), &convexnn::ui::TrainingController::finished);
