@@ -78,7 +78,7 @@ Eigen::VectorXd ConvexProblem::predict(const Eigen::MatrixXd& blocks) const {
 }
 
 Eigen::MatrixXd ConvexProblem::predict_adjoint(const Eigen::VectorXd& r) const {
-  return pattern_predict_adjoint(X, compact_masks(), diagonal_, r);
+  return pattern_predict_adjoint(X, checked_diagonals(), r);
 }
 
 Eigen::MatrixXd ConvexProblem::cone_values(const Eigen::MatrixXd& blocks) const {

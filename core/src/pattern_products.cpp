@@ -7,21 +7,6 @@
 #include <vector>
 
 namespace convexnn {
-namespace {
-
-// The chunk's slice of the masks as doubles a + b * m (a plain loop the compiler vectorizes).
-void masks_as_doubles(const CompactMasks& masks, Eigen::Index first, Eigen::Index rows, double a,
-                      double b, Eigen::MatrixXd* out) {
-  const Eigen::Index P = masks.cols();
-  out->resize(rows, P);
-  for (Eigen::Index j = 0; j < P; ++j) {
-    const std::uint8_t* source = masks.col(j).data() + first;
-    double* target = out->col(j).data();
-    for (Eigen::Index i = 0; i < rows; ++i) target[i] = a + b * static_cast<double>(source[i]);
-  }
-}
-
-}  // namespace
 
 CompactMasks compact_masks(const Eigen::MatrixXd& masks) {
   CompactMasks compact(masks.rows(), masks.cols());
@@ -84,20 +69,21 @@ Eigen::VectorXd pattern_predict(const Eigen::MatrixXd& X, const CompactMasks& ma
   return result;
 }
 
-Eigen::MatrixXd pattern_predict_adjoint(const Eigen::MatrixXd& X, const CompactMasks& masks,
-                                        ActivationDiagonal diagonal, const Eigen::VectorXd& r) {
+Eigen::MatrixXd pattern_predict_adjoint(const Eigen::MatrixXd& X, const Eigen::MatrixXd& diagonals,
+                                        const Eigen::VectorXd& r) {
   const Eigen::Index n = X.rows();
   const Eigen::Index d = X.cols();
-  const Eigen::Index P = masks.cols();
+  const Eigen::Index P = diagonals.cols();
   const Eigen::Index chunk_rows = rows_per_chunk(P);
   std::vector<Eigen::MatrixXd> partials(
       static_cast<std::size_t>((n + chunk_rows - 1) / chunk_rows));
   for_each_row_chunk(n, chunk_rows, [&](Eigen::Index c, Eigen::Index first, Eigen::Index rows) {
-    Eigen::MatrixXd weighted;
-    masks_as_doubles(masks, first, rows, diagonal.offset, diagonal.slope, &weighted);
-    weighted.array().colwise() *= r.segment(first, rows).array();
+    // X^T S_i r = (r o X)^T s_i for all i at once: one GEMM against the diagonals, with r folded
+    // into the small rows x d factor instead of the rows x P one.
+    const Eigen::MatrixXd weighted_rows =
+        X.middleRows(first, rows).array().colwise() * r.segment(first, rows).array();
     Eigen::MatrixXd& partial = partials[static_cast<std::size_t>(c)];
-    partial.noalias() = X.middleRows(first, rows).transpose() * weighted;
+    partial.noalias() = weighted_rows.transpose() * diagonals.middleRows(first, rows);
   });
   Eigen::MatrixXd result(d, 2 * P);
   result.leftCols(P) = sum_in_order(partials, d, P);
@@ -135,11 +121,15 @@ Eigen::MatrixXd pattern_cone_adjoint(const Eigen::MatrixXd& X, const CompactMask
   std::vector<Eigen::MatrixXd> partials(
       static_cast<std::size_t>((n + chunk_rows - 1) / chunk_rows));
   for_each_row_chunk(n, chunk_rows, [&](Eigen::Index c, Eigen::Index first, Eigen::Index rows) {
-    Eigen::MatrixXd signs;
-    masks_as_doubles(masks, first, rows, -1.0, 2.0, &signs);
     Eigen::MatrixXd signed_slacks(rows, 2 * P);
-    signed_slacks.leftCols(P) = slacks.block(first, 0, rows, P).cwiseProduct(signs);
-    signed_slacks.rightCols(P) = slacks.block(first, P, rows, P).cwiseProduct(signs);
+    for (Eigen::Index j = 0; j < 2 * P; ++j) {
+      const std::uint8_t* __restrict mask = masks.col(j % P).data() + first;
+      const double* __restrict slack = slacks.col(j).data() + first;
+      double* __restrict out = signed_slacks.col(j).data();
+      for (Eigen::Index i = 0; i < rows; ++i) {
+        out[i] = slack[i] * (2.0 * static_cast<double>(mask[i]) - 1.0);
+      }
+    }
     Eigen::MatrixXd& partial = partials[static_cast<std::size_t>(c)];
     partial.noalias() = X.middleRows(first, rows).transpose() * signed_slacks;
   });

@@ -1,7 +1,8 @@
 #pragma once
 // The hot products of the convex program (science.md 4.4) over the whole pattern set,
 //   F u = sum_i S_i X (v_i - w_i),   F^T r,   G u = [(2 D_i - I) X u_b]_b,   G^T S,
-// with the patterns kept as compact 0/1 byte masks (n x P bytes instead of n x P doubles).
+// reading the patterns as compact 0/1 byte masks (n x P bytes instead of n x P doubles) where they
+// are applied elementwise; F^T r is a GEMM against the diagonals themselves.
 //
 // Each product is one GEMM per chunk of rows whose n_c x 2P result stays in cache, masked and
 // reduced in the same pass, so the n x 2P intermediate never travels to memory. Chunks run in
@@ -41,9 +42,10 @@ Eigen::MatrixXd sum_in_order(const std::vector<Eigen::MatrixXd>& partials, Eigen
 // F u for blocks = [V, W] (d x 2P).
 Eigen::VectorXd pattern_predict(const Eigen::MatrixXd& X, const CompactMasks& masks,
                                 ActivationDiagonal diagonal, const Eigen::MatrixXd& blocks);
-// F^T r as d x 2P: X^T S_i r for the v-blocks, its negative for the w-blocks.
-Eigen::MatrixXd pattern_predict_adjoint(const Eigen::MatrixXd& X, const CompactMasks& masks,
-                                        ActivationDiagonal diagonal, const Eigen::VectorXd& r);
+// F^T r as d x 2P: X^T S_i r for the v-blocks, its negative for the w-blocks. Takes the
+// diagonals s_i as doubles (n x P): one GEMM against them beats converting the byte masks.
+Eigen::MatrixXd pattern_predict_adjoint(const Eigen::MatrixXd& X, const Eigen::MatrixXd& diagonals,
+                                        const Eigen::VectorXd& r);
 // G u as n x 2P.
 Eigen::MatrixXd pattern_cone_values(const Eigen::MatrixXd& X, const CompactMasks& masks,
                                     const Eigen::MatrixXd& blocks);
