@@ -6,11 +6,13 @@
 #include <stop_token>
 #include <vector>
 
+#include "convexnn/activation_patterns.h"
 #include "convexnn/cone_decomposition.h"
 #include "convexnn/dual_certificate.h"
 #include "convexnn/errors.h"
 #include "convexnn/gated_relu.h"
 #include "convexnn/network_recovery.h"
+#include "convexnn/random.h"
 #include "reference_data.h"
 #include "test_helpers.h"
 
@@ -320,6 +322,38 @@ TEST(ConeDecomposition, BlocksInsideTheirConesAreKept) {
   EXPECT_LT(
       (problem.predict(first_order.blocks) - problem.predict(split.blocks)).cwiseAbs().maxCoeff(),
       1e-12);
+}
+
+TEST(ConeDecomposition, HighDimensionalBlocksAreRepairedFeasiblyWithoutTheLeastDistanceSplit) {
+  // d = 301 (above the least-distance limit, as for images): every split block is made feasible
+  // by the interior-direction repair alone, the training predictions are unchanged, and the
+  // penalty can only grow. (The exact split would be an NNLS in n variables per block.)
+  Rng rng(5);
+  const Eigen::Index n = 60;
+  const Eigen::Index d = 301;
+  Eigen::MatrixXd X(n, d);
+  for (Eigen::Index k = 0; k < X.size(); ++k) X(k) = rng.normal();
+  X.col(d - 1).setOnes();
+  ConvexProblem problem;
+  problem.X = X;
+  problem.y = Eigen::VectorXd::Ones(n);
+  problem.beta = 0.1;
+  problem.patterns = sample_patterns(X, 6, 7);
+  problem.finalize();
+  Eigen::MatrixXd gated(d, problem.num_patterns());
+  for (Eigen::Index k = 0; k < gated.size(); ++k) gated(k) = rng.normal();
+  const ConeDecomposition decomposition = decompose_gated_solution(problem, gated);
+  EXPECT_EQ(decomposition.split_blocks, problem.num_patterns());  // random blocks leave their cones
+  EXPECT_EQ(decomposition.repaired_blocks, decomposition.split_blocks);
+  EXPECT_EQ(decomposition.unrepaired_blocks, 0);
+  EXPECT_LE(decomposition.max_cone_violation, 1e-12);
+  EXPECT_LE(problem.max_cone_violation(decomposition.blocks), 1e-12);
+  Eigen::MatrixXd as_relu = Eigen::MatrixXd::Zero(d, 2 * problem.num_patterns());
+  as_relu.leftCols(problem.num_patterns()) = gated;
+  EXPECT_LT(
+      (problem.predict(decomposition.blocks) - problem.predict(as_relu)).cwiseAbs().maxCoeff(),
+      1e-8 * problem.predict(as_relu).cwiseAbs().maxCoeff());
+  EXPECT_GE(decomposition.relu_objective, decomposition.gated_objective);
 }
 
 TEST(GatedRelu, TrainNetworkRunsTheGatedSolverAndDecomposes) {
