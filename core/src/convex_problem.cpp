@@ -15,26 +15,6 @@ void require_piecewise_linear(const Activation& activation, const std::string& c
   }
 }
 
-Eigen::MatrixXd activation_diagonals_for(const Activation& activation,
-                                         const Eigen::MatrixXd& masks) {
-  require_piecewise_linear(activation, "the convex program");
-  switch (activation.kind) {
-    case ActivationKind::kLeakyRelu:
-      return (activation.leaky_slope + (1.0 - activation.leaky_slope) * masks.array()).matrix();
-    case ActivationKind::kAbsolute:
-      return (2.0 * masks.array() - 1.0).matrix();
-    default:
-      return masks;
-  }
-}
-
-Eigen::MatrixXd with_bias_column(const Eigen::MatrixXd& X) {
-  Eigen::MatrixXd augmented(X.rows(), X.cols() + 1);
-  augmented.leftCols(X.cols()) = X;
-  augmented.col(X.cols()).setOnes();
-  return augmented;
-}
-
 ActivationDiagonal activation_diagonal_for(const Activation& activation) {
   switch (activation.kind) {
     case ActivationKind::kLeakyRelu:
@@ -44,6 +24,20 @@ ActivationDiagonal activation_diagonal_for(const Activation& activation) {
     default:
       return {0.0, 1.0};
   }
+}
+
+Eigen::MatrixXd activation_diagonals_for(const Activation& activation,
+                                         const Eigen::MatrixXd& masks) {
+  require_piecewise_linear(activation, "the convex program");
+  const ActivationDiagonal diagonal = activation_diagonal_for(activation);
+  return (diagonal.offset + diagonal.slope * masks.array()).matrix();
+}
+
+Eigen::MatrixXd with_bias_column(const Eigen::MatrixXd& X) {
+  Eigen::MatrixXd augmented(X.rows(), X.cols() + 1);
+  augmented.leftCols(X.cols()) = X;
+  augmented.col(X.cols()).setOnes();
+  return augmented;
 }
 
 void ConvexProblem::finalize() {

@@ -18,14 +18,9 @@ struct RampDecomposition {
 
 RampDecomposition ramp_decomposition(const Activation& activation) {
   require_piecewise_linear(activation, "local robustness");
-  switch (activation.kind) {
-    case ActivationKind::kLeakyRelu:
-      return {activation.leaky_slope, 1.0 - activation.leaky_slope};
-    case ActivationKind::kAbsolute:
-      return {-1.0, 2.0};
-    default:
-      return {};
-  }
+  // sigma(t) = a t + b max(0, t) is S_i = a I + b D_i of the convex program.
+  const ActivationDiagonal diagonal = activation_diagonal_for(activation);
+  return {diagonal.offset, diagonal.slope};
 }
 
 }  // namespace

@@ -77,6 +77,11 @@ struct ConvexProblem {
   Activation finalized_activation_;
 };
 
+// S_i = offset I + slope D_i for a piecewise-linear activation (science.md 8.1): ReLU (0, 1),
+// leaky ReLU (kappa, 1 - kappa), absolute value (-1, 2); equivalently sigma(t) = offset t +
+// slope max(0, t). Other activations get ReLU's (0, 1).
+ActivationDiagonal activation_diagonal_for(const Activation& activation);
+
 // The diagonals s_i of S_i (science.md 8.1) for 0/1 masks (n x P). Throws InputError naming the
 // activation unless it is ReLU, leaky ReLU or absolute value.
 Eigen::MatrixXd activation_diagonals_for(const Activation& activation,
