@@ -1,43 +1,19 @@
 #include "convexnn/admm_cone_step.h"
 
-#include <algorithm>
-#include <cmath>
 #include <vector>
 
 #include "convexnn/pattern_products.h"
 
 namespace convexnn {
-namespace {
-
-// The chunk's pattern signs 2 m - 1 and activation diagonals a + b m as doubles.
-void chunk_factors(const CompactMasks& masks, ActivationDiagonal diagonal, Eigen::Index first,
-                   Eigen::Index rows, Eigen::MatrixXd* signs, Eigen::MatrixXd* scale) {
-  const Eigen::Index P = masks.cols();
-  signs->resize(rows, P);
-  if (scale) scale->resize(rows, P);
-  for (Eigen::Index j = 0; j < P; ++j) {
-    const std::uint8_t* source = masks.col(j).data() + first;
-    double* sign = signs->col(j).data();
-    for (Eigen::Index i = 0; i < rows; ++i) sign[i] = 2.0 * static_cast<double>(source[i]) - 1.0;
-    if (scale) {
-      double* target = scale->col(j).data();
-      for (Eigen::Index i = 0; i < rows; ++i) {
-        target[i] = diagonal.offset + diagonal.slope * static_cast<double>(source[i]);
-      }
-    }
-  }
-}
-
-}  // namespace
-
 ConeStepResult admm_cone_step(const ConvexProblem& problem, const Eigen::MatrixXd& u,
                               double relaxation, bool with_residuals, Eigen::MatrixXd* cone_state) {
   const Eigen::MatrixXd& X = problem.X;
-  const CompactMasks& masks = problem.compact_masks();
-  const ActivationDiagonal diagonal = problem.activation_diagonal();
+  // The problem's cached pattern signs and S_i diagonals, read in place chunk by chunk.
+  const Eigen::MatrixXd& signs = problem.pattern_signs();
+  const Eigen::MatrixXd& diagonals = problem.activation_diagonals();
   const Eigen::Index n = X.rows();
   const Eigen::Index d = X.cols();
-  const Eigen::Index P = masks.cols();
+  const Eigen::Index P = problem.num_patterns();
   const Eigen::Index B = 2 * P;
   Eigen::MatrixXd& w = *cone_state;
   const double alpha = relaxation;
@@ -51,19 +27,19 @@ ConeStepResult admm_cone_step(const ConvexProblem& problem, const Eigen::MatrixX
   result.fitted.resize(n);
 
   for_each_row_chunk(n, chunk_rows, [&](Eigen::Index c, Eigen::Index first, Eigen::Index rows) {
-    Eigen::MatrixXd signs, scale;
-    chunk_factors(masks, diagonal, first, rows, &signs, &scale);
     Eigen::MatrixXd cone(rows, B);
     cone.noalias() = X.middleRows(first, rows) * u;
     result.fitted.segment(first, rows) =
-        ((cone.leftCols(P) - cone.rightCols(P)).array() * scale.array()).rowwise().sum();
+        ((cone.leftCols(P) - cone.rightCols(P)).array() * diagonals.middleRows(first, rows).array())
+            .rowwise()
+            .sum();
     Eigen::MatrixXd magnitude(rows, B);  // |w_new| with the signs of G, for G^T |w|
     Eigen::MatrixXd change;              // (s_new - s_old) with the signs of G
     if (with_residuals) change.resize(rows, B);
     double residual = 0.0;
     Eigen::ArrayXd g(rows), old_slack(rows), updated(rows), slack(rows);
     for (Eigen::Index j = 0; j < B; ++j) {
-      const auto sign = signs.col(j % P).array();
+      const auto sign = signs.col(j % P).segment(first, rows).array();
       auto state = w.col(j).segment(first, rows).array();
       g = sign * cone.col(j).array();  // (G u) on the chunk
       old_slack = state.max(0.0);
