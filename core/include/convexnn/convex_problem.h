@@ -50,11 +50,6 @@ struct ConvexProblem {
   // Everything that multiplies by F uses these, never the masks.
   const Eigen::MatrixXd& activation_diagonals() const;
 
-  // The masks as bytes and S_i = offset I + slope D_i, for the blocked kernels of
-  // pattern_products.h (valid after finalize()).
-  const CompactMasks& compact_masks() const;
-  ActivationDiagonal activation_diagonal() const { return diagonal_; }
-
   // l(F u, y) + beta sum_b ||u_b||.
   double objective(const Eigen::MatrixXd& blocks) const;
   // Largest violation max(0, -(2D_i - I) X u_b) over all blocks and samples.
@@ -68,6 +63,8 @@ struct ConvexProblem {
   // The cached S_i; checked against `activation` and the pattern count on use, so a problem whose
   // activation changed without finalize() fails loudly instead of silently using the old S_i.
   const Eigen::MatrixXd& checked_diagonals() const;
+  // The byte masks for the blocked kernels of pattern_products.h, with the same check.
+  const CompactMasks& compact_masks() const;
 
   Eigen::MatrixXd pattern_signs_;
   Eigen::MatrixXd activation_diagonals_;
