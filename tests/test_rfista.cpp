@@ -41,6 +41,34 @@ class OrthogonalLeastSquares : public SmoothFunction {
   Eigen::Index rows_, cols_;
 };
 
+// The same function as a composite: outer(z) = 0.5 ||z - b||^2 of the image z = Q vec(U), and
+// a count of the products, to check what the composite path saves.
+class CompositeLeastSquares : public CompositeSmoothFunction {
+ public:
+  CompositeLeastSquares(Eigen::MatrixXd Q, Eigen::VectorXd b, Eigen::Index rows, Eigen::Index cols)
+      : Q_(std::move(Q)), b_(std::move(b)), rows_(rows), cols_(cols) {}
+  Eigen::VectorXd image(const Eigen::MatrixXd& U) const override {
+    ++forward_products;
+    return Q_ * Eigen::Map<const Eigen::VectorXd>(U.data(), U.size());
+  }
+  double outer_value(const Eigen::VectorXd& z) const override {
+    return 0.5 * (z - b_).squaredNorm();
+  }
+  Eigen::VectorXd outer_gradient(const Eigen::VectorXd& z) const override { return z - b_; }
+  Eigen::MatrixXd adjoint(const Eigen::VectorXd& g) const override {
+    ++adjoint_products;
+    const Eigen::VectorXd flat = Q_.transpose() * g;
+    return Eigen::Map<const Eigen::MatrixXd>(flat.data(), rows_, cols_);
+  }
+  mutable int forward_products = 0;
+  mutable int adjoint_products = 0;
+
+ private:
+  Eigen::MatrixXd Q_;
+  Eigen::VectorXd b_;
+  Eigen::Index rows_, cols_;
+};
+
 struct OrthogonalCase {
   Eigen::MatrixXd Q;
   Eigen::VectorXd b;
@@ -231,7 +259,97 @@ TEST(RFista, MomentumFollowsTheStandardRecurrence) {
   EXPECT_GT(std::abs(standard[2] - slipped[2]), 1e-3);
 }
 
+// The composite path forms the extrapolation's image from the last two images and tests
+// candidates on images; on a non-orthogonal least-squares problem it must walk the same iterates
+// as the plain path (up to rounding) with about one product of each kind per iteration.
+TEST(RFista, CompositePathWalksTheSameIteratesWithFewerProducts) {
+  Rng rng(17);
+  const Eigen::Index rows = 3, cols = 5, samples = 40;
+  Eigen::MatrixXd Q(samples, rows * cols);
+  for (Eigen::Index k = 0; k < Q.size(); ++k) Q(k) = rng.normal();
+  Eigen::VectorXd b(samples);
+  for (Eigen::Index k = 0; k < samples; ++k) b[k] = rng.normal();
+  const OrthogonalLeastSquares plain(Q, b, rows, cols);
+  const CompositeLeastSquares composite(Q, b, rows, cols);
+  RFistaOptions options;
+  options.subgradient_tolerance = 0.0;
+  options.max_iterations = 200;
+  options.subgradient_interval = 1;  // compare the optimality measure at every iteration
+  std::vector<Eigen::MatrixXd> plain_iterates, composite_iterates;
+  std::vector<double> plain_measure, composite_measure;
+  RFistaState plain_state, composite_state;
+  const double lambda = 2.0;
+  const RFistaResult plain_result = minimize_group_lasso(
+      plain, lambda, rows, cols, options, &plain_state, {}, [&](const RFistaProgress& progress) {
+        plain_iterates.push_back(progress.iterate);
+        plain_measure.push_back(progress.subgradient_norm_squared);
+        EXPECT_EQ(progress.image, nullptr);
+        return true;
+      });
+  const RFistaResult composite_result = minimize_group_lasso(
+      composite, lambda, rows, cols, options, &composite_state, {},
+      [&](const RFistaProgress& progress) {
+        composite_iterates.push_back(progress.iterate);
+        composite_measure.push_back(progress.subgradient_norm_squared);
+        // The image handed over is A of the iterate, and the probe gradient is A^T of the probe's
+        // outer gradient.
+        EXPECT_LT((*progress.image - Q * Eigen::Map<const Eigen::VectorXd>(progress.iterate.data(),
+                                                                           progress.iterate.size()))
+                      .norm(),
+                  1e-10 * (1.0 + progress.image->norm()));
+        const Eigen::VectorXd probe_adjoint = Q.transpose() * *progress.probe_outer_gradient;
+        EXPECT_LT((Eigen::Map<const Eigen::VectorXd>(progress.probe_gradient->data(),
+                                                     progress.probe_gradient->size()) -
+                   probe_adjoint)
+                      .norm(),
+                  1e-12 * (1.0 + probe_adjoint.norm()));
+        return true;
+      });
+  ASSERT_EQ(plain_iterates.size(), composite_iterates.size());
+  ASSERT_EQ(plain_iterates.size(), 200u);
+  for (std::size_t k = 0; k < plain_iterates.size(); ++k) {
+    EXPECT_LT((plain_iterates[k] - composite_iterates[k]).norm(), 1e-9) << "iteration " << k + 1;
+    EXPECT_NEAR(plain_measure[k], composite_measure[k], 1e-9 * (1.0 + plain_measure[k]));
+  }
+  EXPECT_NEAR(plain_result.objective, composite_result.objective, 1e-10);
+  // (Backtrack counts may differ once the values agree to rounding: the two paths test the
+  // curvature from differently rounded numbers there.)
+  // One forward product per candidate plus the start; adjoints: one per iteration for the probe
+  // plus the subgradient refresh (every iteration here) and the start.
+  EXPECT_EQ(composite.forward_products, 1 + 200 + composite_result.backtracks);
+  EXPECT_LE(composite.adjoint_products, 1 + 2 * 200);
+  // The plain path evaluates value and gradient at both the extrapolation and every candidate.
+  EXPECT_GE(plain.evaluations, 2 * 200 - composite_result.restarts);
+}
+
+TEST(RFista, CompositePathRefreshesTheSubgradientOnItsInterval) {
+  const OrthogonalCase c = make_orthogonal_case(2, 3, 1.5, 0.3, 5);
+  const CompositeLeastSquares smooth(c.Q, c.b, 2, 3);
+  RFistaOptions options;
+  options.subgradient_tolerance = 0.0;
+  options.max_iterations = 25;
+  options.subgradient_interval = 10;
+  RFistaState state;
+  std::vector<std::int64_t> refreshed_at;
+  minimize_group_lasso(smooth, 0.3, 2, 3, options, &state, {}, [&](const RFistaProgress& progress) {
+    refreshed_at.push_back(progress.subgradient_iteration);
+    return true;
+  });
+  ASSERT_EQ(refreshed_at.size(), 25u);
+  for (std::size_t k = 0; k < refreshed_at.size(); ++k) {
+    EXPECT_EQ(refreshed_at[k], static_cast<std::int64_t>((k + 1) / 10 * 10)) << k;
+  }
+  // One adjoint at the start, one per iteration at the extrapolation (none after a restart is
+  // reused from the start only), and one per refresh.
+  EXPECT_LE(smooth.adjoint_products, 1 + 25 + 2);
+}
+
 TEST(RFista, InvalidOptionsNameTheField) {
+  {
+    RFistaOptions interval;
+    interval.subgradient_interval = 0;
+    EXPECT_NE(interval.validate().find("subgradient_interval"), std::string::npos);
+  }
   RFistaOptions options;
   options.backtrack_factor = 1.5;
   EXPECT_NE(options.validate().find("backtrack_factor"), std::string::npos);

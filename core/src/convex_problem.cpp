@@ -75,6 +75,14 @@ Eigen::MatrixXd ConvexProblem::predict_adjoint(const Eigen::VectorXd& r) const {
   return pattern_predict_adjoint(X, checked_diagonals(), r);
 }
 
+Eigen::VectorXd ConvexProblem::predict_differences(const Eigen::MatrixXd& differences) const {
+  return pattern_predict_differences(X, compact_masks(), diagonal_, differences);
+}
+
+Eigen::MatrixXd ConvexProblem::pattern_adjoint(const Eigen::VectorXd& r) const {
+  return pattern_adjoint_half(X, checked_diagonals(), r);
+}
+
 Eigen::MatrixXd ConvexProblem::cone_values(const Eigen::MatrixXd& blocks) const {
   return pattern_cone_values(X, compact_masks(), blocks);
 }

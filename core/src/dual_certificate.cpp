@@ -88,9 +88,13 @@ Eigen::VectorXd nonnegative_least_squares(const Eigen::MatrixXd& A, const Eigen:
 
 Eigen::VectorXd dual_candidate(const ConvexProblem& problem, const Eigen::VectorXd& prediction,
                                const Eigen::VectorXd* subgradient_hint) {
-  Eigen::VectorXd lambda = (problem.loss == LossKind::kHinge && subgradient_hint)
-                               ? *subgradient_hint
-                               : loss_gradient(problem.loss, prediction, problem.y);
+  return clip_to_conjugate_domain(problem,
+                                  (problem.loss == LossKind::kHinge && subgradient_hint)
+                                      ? *subgradient_hint
+                                      : loss_gradient(problem.loss, prediction, problem.y));
+}
+
+Eigen::VectorXd clip_to_conjugate_domain(const ConvexProblem& problem, Eigen::VectorXd lambda) {
   if (problem.loss != LossKind::kSquared) {
     // Domain of the conjugate: y_k lambda_k in [-1, 0].
     for (Eigen::Index k = 0; k < lambda.size(); ++k) {

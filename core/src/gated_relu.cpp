@@ -21,25 +21,21 @@ double seconds_since(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
 }
 
-// d x 2P ReLU blocks with the gated blocks as v and zero w.
-Eigen::MatrixXd as_relu_blocks(const Eigen::MatrixXd& gated_blocks) {
-  Eigen::MatrixXd blocks = Eigen::MatrixXd::Zero(gated_blocks.rows(), 2 * gated_blocks.cols());
-  blocks.leftCols(gated_blocks.cols()) = gated_blocks;
-  return blocks;
-}
-
-class GatedLoss : public SmoothFunction {
+// l(F u, y) as outer(image) with image = the gated prediction F u.
+class GatedLoss : public CompositeSmoothFunction {
  public:
   explicit GatedLoss(const ConvexProblem& problem) : problem_(problem) {}
-  double value(const Eigen::MatrixXd& blocks) const override {
-    return loss_value(problem_.loss, gated_prediction(problem_, blocks), problem_.y);
+  Eigen::VectorXd image(const Eigen::MatrixXd& blocks) const override {
+    return gated_prediction(problem_, blocks);
   }
-  double value_and_gradient(const Eigen::MatrixXd& blocks,
-                            Eigen::MatrixXd* gradient) const override {
-    const Eigen::VectorXd prediction = gated_prediction(problem_, blocks);
-    *gradient =
-        gated_prediction_adjoint(problem_, loss_gradient(problem_.loss, prediction, problem_.y));
+  double outer_value(const Eigen::VectorXd& prediction) const override {
     return loss_value(problem_.loss, prediction, problem_.y);
+  }
+  Eigen::VectorXd outer_gradient(const Eigen::VectorXd& prediction) const override {
+    return loss_gradient(problem_.loss, prediction, problem_.y);
+  }
+  Eigen::MatrixXd adjoint(const Eigen::VectorXd& r) const override {
+    return gated_prediction_adjoint(problem_, r);
   }
 
  private:
@@ -64,11 +60,11 @@ class GatedBlocksView : public IterateView {
 
 Eigen::VectorXd gated_prediction(const ConvexProblem& problem,
                                  const Eigen::MatrixXd& gated_blocks) {
-  return problem.predict(as_relu_blocks(gated_blocks));
+  return problem.predict_differences(gated_blocks);
 }
 
 Eigen::MatrixXd gated_prediction_adjoint(const ConvexProblem& problem, const Eigen::VectorXd& r) {
-  return problem.predict_adjoint(r).leftCols(problem.num_patterns());
+  return problem.pattern_adjoint(r);
 }
 
 double gated_objective(const ConvexProblem& problem, const Eigen::MatrixXd& gated_blocks) {
@@ -84,8 +80,12 @@ Eigen::VectorXd gated_network_prediction(const ConvexProblem& problem,
 }
 
 GatedDualBound gated_dual_lower_bound(const ConvexProblem& problem, const Eigen::VectorXd& lambda) {
+  return gated_dual_lower_bound(problem, lambda, gated_prediction_adjoint(problem, lambda));
+}
+
+GatedDualBound gated_dual_lower_bound(const ConvexProblem& problem, const Eigen::VectorXd& lambda,
+                                      const Eigen::MatrixXd& adjoint) {
   GatedDualBound bound;
-  const Eigen::MatrixXd adjoint = gated_prediction_adjoint(problem, lambda);
   bound.max_constraint_norm = adjoint.cols() > 0 ? adjoint.colwise().norm().maxCoeff() : 0.0;
   const ScaledDualValue scaled = best_scaled_dual_value(problem, lambda, bound.max_constraint_norm);
   bound.lower_bound = scaled.lower_bound;
@@ -145,16 +145,29 @@ SolverSummary solve_gated_relu(const ConvexProblem& problem, const GatedReluOpti
   double best_lower = -std::numeric_limits<double>::infinity();
   solution->blocks = Eigen::MatrixXd::Zero(d, P);
 
-  auto certify = [&](const Eigen::MatrixXd& blocks, const Eigen::VectorXd& prediction) {
-    const double upper = loss_value(problem.loss, prediction, problem.y) +
-                         problem.beta * blocks.colwise().norm().sum();
+  // The upper bound is the iterate's objective. The dual candidate is the loss gradient at some
+  // prediction (any gives a bound): R-FISTA's last one, at its extrapolation, whose F^T it has
+  // already computed (`gradient_adjoint`), so a certificate costs no product.
+  auto certify = [&](const Eigen::MatrixXd& blocks, double loss,
+                     const Eigen::VectorXd& loss_gradient_at_probe,
+                     const Eigen::MatrixXd* gradient_adjoint) {
+    const double upper = loss + problem.beta * blocks.colwise().norm().sum();
     if (upper < best_upper) {
       best_upper = upper;
       solution->blocks = blocks;
     }
-    const GatedDualBound bound =
-        gated_dual_lower_bound(problem, dual_candidate(problem, prediction, nullptr));
+    const Eigen::VectorXd lambda = clip_to_conjugate_domain(problem, loss_gradient_at_probe);
+    // Clipping moves lambda only by rounding for squared and logistic loss; if it moved, F^T
+    // lambda is recomputed.
+    const bool adjoint_known = gradient_adjoint && lambda == loss_gradient_at_probe;
+    const GatedDualBound bound = adjoint_known
+                                     ? gated_dual_lower_bound(problem, lambda, *gradient_adjoint)
+                                     : gated_dual_lower_bound(problem, lambda);
     best_lower = std::max(best_lower, bound.lower_bound);
+  };
+  auto certify_at = [&](const Eigen::MatrixXd& blocks, const Eigen::VectorXd& prediction) {
+    certify(blocks, loss_value(problem.loss, prediction, problem.y),
+            loss_gradient(problem.loss, prediction, problem.y), nullptr);
   };
   auto converged = [&] {
     return relative_gap(best_upper, best_lower) <= options.relative_gap_tolerance;
@@ -189,7 +202,7 @@ SolverSummary solve_gated_relu(const ConvexProblem& problem, const GatedReluOpti
   {
     const Eigen::MatrixXd initial =
         state.matches(d, P) ? state.iterate : Eigen::MatrixXd::Zero(d, P);
-    certify(initial, gated_prediction(problem, initial));
+    certify_at(initial, gated_prediction(problem, initial));
   }
   summary.setup_seconds = seconds_since(start);
 
@@ -201,9 +214,12 @@ SolverSummary solve_gated_relu(const ConvexProblem& problem, const GatedReluOpti
     const bool certify_now = progress.iteration % options.certificate_interval == 0;
     const bool report_now = context.observer && progress.iteration % options.report_every == 0;
     if (!certify_now && !report_now) return true;
-    const Eigen::VectorXd prediction = gated_prediction(problem, progress.iterate);
+    // GatedLoss is composite, so R-FISTA hands over the iterate's prediction and its last
+    // gradient: certificates and reports cost no product.
+    const Eigen::VectorXd& prediction = *progress.image;
     if (certify_now) {
-      certify(progress.iterate, prediction);
+      certify(progress.iterate, progress.smooth_value, *progress.probe_outer_gradient,
+              progress.probe_gradient);
       certified = converged();
     }
     if (report_now || (certified && context.observer)) {
@@ -233,7 +249,7 @@ SolverSummary solve_gated_relu(const ConvexProblem& problem, const GatedReluOpti
   }
   // The final iterate is always certified (the interval may have skipped it).
   const Eigen::VectorXd final_prediction = gated_prediction(problem, state.iterate);
-  certify(state.iterate, final_prediction);
+  certify_at(state.iterate, final_prediction);
   certified = converged();
 
   set_rfista_status(result, cancelled_by_observer, certified, time_limit, &summary);

@@ -47,9 +47,15 @@ Eigen::MatrixXd sum_in_order(const std::vector<Eigen::MatrixXd>& partials, Eigen
 
 Eigen::VectorXd pattern_predict(const Eigen::MatrixXd& X, const CompactMasks& masks,
                                 ActivationDiagonal diagonal, const Eigen::MatrixXd& blocks) {
+  const Eigen::Index P = masks.cols();
+  return pattern_predict_differences(X, masks, diagonal, blocks.leftCols(P) - blocks.rightCols(P));
+}
+
+Eigen::VectorXd pattern_predict_differences(const Eigen::MatrixXd& X, const CompactMasks& masks,
+                                            ActivationDiagonal diagonal,
+                                            const Eigen::MatrixXd& difference) {
   const Eigen::Index n = X.rows();
   const Eigen::Index P = masks.cols();
-  const Eigen::MatrixXd difference = blocks.leftCols(P) - blocks.rightCols(P);
   Eigen::VectorXd result(n);
   for_each_row_chunk(
       n, rows_per_chunk(P), [&](Eigen::Index, Eigen::Index first, Eigen::Index rows) {
@@ -71,6 +77,15 @@ Eigen::VectorXd pattern_predict(const Eigen::MatrixXd& X, const CompactMasks& ma
 
 Eigen::MatrixXd pattern_predict_adjoint(const Eigen::MatrixXd& X, const Eigen::MatrixXd& diagonals,
                                         const Eigen::VectorXd& r) {
+  const Eigen::Index P = diagonals.cols();
+  Eigen::MatrixXd result(X.cols(), 2 * P);
+  result.leftCols(P) = pattern_adjoint_half(X, diagonals, r);
+  result.rightCols(P) = -result.leftCols(P);
+  return result;
+}
+
+Eigen::MatrixXd pattern_adjoint_half(const Eigen::MatrixXd& X, const Eigen::MatrixXd& diagonals,
+                                     const Eigen::VectorXd& r) {
   const Eigen::Index n = X.rows();
   const Eigen::Index d = X.cols();
   const Eigen::Index P = diagonals.cols();
@@ -85,10 +100,7 @@ Eigen::MatrixXd pattern_predict_adjoint(const Eigen::MatrixXd& X, const Eigen::M
     Eigen::MatrixXd& partial = partials[static_cast<std::size_t>(c)];
     partial.noalias() = weighted_rows.transpose() * diagonals.middleRows(first, rows);
   });
-  Eigen::MatrixXd result(d, 2 * P);
-  result.leftCols(P) = sum_in_order(partials, d, P);
-  result.rightCols(P) = -result.leftCols(P);
-  return result;
+  return sum_in_order(partials, d, P);
 }
 
 Eigen::MatrixXd pattern_cone_values(const Eigen::MatrixXd& X, const CompactMasks& masks,

@@ -34,6 +34,8 @@ std::string RFistaOptions::validate() const {
   } else if (!(subgradient_tolerance >= 0) || !std::isfinite(subgradient_tolerance)) {
     error << "subgradient_tolerance must be a non-negative number (got " << subgradient_tolerance
           << ")";
+  } else if (subgradient_interval < 1) {
+    error << "subgradient_interval must be at least 1 (got " << subgradient_interval << ")";
   } else if (max_iterations < 0) {
     error << "max_iterations must be non-negative (got " << max_iterations << ")";
   }
@@ -105,8 +107,19 @@ RFistaResult minimize_group_lasso(const SmoothFunction& smooth, double penalty, 
   auto penalty_value = [&](const Eigen::MatrixXd& blocks) {
     return penalty * blocks.colwise().norm().sum();
   };
+  // With a composite smooth part, images travel beside the points: A w (iterate), A v
+  // (extrapolation) and A w+ (candidate), and gradients are taken at v only.
+  const auto* composite = dynamic_cast<const CompositeSmoothFunction*>(&smooth);
+  Eigen::VectorXd iterate_image, extrapolation_image, candidate_image, probe_outer_gradient;
   Eigen::MatrixXd iterate_gradient;
-  double iterate_value = smooth.value_and_gradient(s.iterate, &iterate_gradient);
+  double iterate_value = 0.0;
+  if (composite) {
+    iterate_image = composite->image(s.iterate);
+    iterate_value = composite->outer_value(iterate_image);
+    iterate_gradient = composite->adjoint(composite->outer_gradient(iterate_image));
+  } else {
+    iterate_value = smooth.value_and_gradient(s.iterate, &iterate_gradient);
+  }
   auto finish = [&](RFistaStop reason, double subgradient_squared) {
     result.stop = reason;
     result.smooth_value = iterate_value;
@@ -120,6 +133,7 @@ RFistaResult minimize_group_lasso(const SmoothFunction& smooth, double penalty, 
   }
   double subgradient_squared =
       min_norm_subgradient(s.iterate, iterate_gradient, penalty).squaredNorm();
+  std::int64_t subgradient_iteration = 0;
   if (subgradient_squared <= options.subgradient_tolerance) {
     return finish(RFistaStop::kConverged, subgradient_squared);
   }
@@ -128,12 +142,23 @@ RFistaResult minimize_group_lasso(const SmoothFunction& smooth, double penalty, 
   // After a restart (or at the start) the extrapolation point is the iterate and its gradient is
   // already known.
   bool extrapolation_is_iterate = (s.extrapolation - s.iterate).squaredNorm() == 0;
+  if (composite && !extrapolation_is_iterate)
+    extrapolation_image = composite->image(s.extrapolation);
   for (std::int64_t k = 0; k < options.max_iterations; ++k) {
     if (stop.stop_requested()) return finish(RFistaStop::kCancelled, subgradient_squared);
     double extrapolation_value;
     if (extrapolation_is_iterate) {
       extrapolation_value = iterate_value;
-      extrapolation_gradient = iterate_gradient;
+      if (composite) {
+        extrapolation_image = iterate_image;
+        probe_outer_gradient = composite->outer_gradient(extrapolation_image);
+      }
+      extrapolation_gradient =
+          iterate_gradient.size() > 0 ? iterate_gradient : composite->adjoint(probe_outer_gradient);
+    } else if (composite) {
+      extrapolation_value = composite->outer_value(extrapolation_image);
+      probe_outer_gradient = composite->outer_gradient(extrapolation_image);
+      extrapolation_gradient = composite->adjoint(probe_outer_gradient);
     } else {
       extrapolation_value = smooth.value_and_gradient(s.extrapolation, &extrapolation_gradient);
     }
@@ -150,17 +175,25 @@ RFistaResult minimize_group_lasso(const SmoothFunction& smooth, double penalty, 
       candidate =
           group_soft_threshold(s.extrapolation - step * extrapolation_gradient, step * penalty);
       difference = candidate - s.extrapolation;
-      candidate_value = smooth.value_and_gradient(candidate, &candidate_gradient);
+      if (composite) {
+        candidate_image = composite->image(candidate);
+        candidate_value = composite->outer_value(candidate_image);
+      } else {
+        candidate_value = smooth.value_and_gradient(candidate, &candidate_gradient);
+      }
       step_norm_squared = difference.squaredNorm();
       curvature_gap = candidate_value - extrapolation_value -
                       (extrapolation_gradient.array() * difference.array()).sum();
       // Near the solution the value difference drowns in rounding and the test would shrink the
       // step forever. Then use <grad(w+) - g, s>, which bounds the gap above by convexity and
-      // has no cancellation.
+      // has no cancellation; for a composite, <grad outer(A w+) - grad outer(A v), A s>.
       if (std::abs(curvature_gap) <=
           kRoundoff * (std::abs(candidate_value) + std::abs(extrapolation_value))) {
         curvature_gap =
-            ((candidate_gradient - extrapolation_gradient).array() * difference.array()).sum();
+            composite ? (composite->outer_gradient(candidate_image) - probe_outer_gradient)
+                            .dot(candidate_image - extrapolation_image)
+                      : ((candidate_gradient - extrapolation_gradient).array() * difference.array())
+                            .sum();
       }
       if (last ||
           (std::isfinite(candidate_value) && 2.0 * step * curvature_gap <= step_norm_squared)) {
@@ -169,7 +202,8 @@ RFistaResult minimize_group_lasso(const SmoothFunction& smooth, double penalty, 
       step *= options.backtrack_factor;
       ++result.backtracks;
     }
-    if (!std::isfinite(candidate_value) || !candidate_gradient.allFinite()) {
+    if (!std::isfinite(candidate_value) ||
+        (composite ? !candidate_image.allFinite() : !candidate_gradient.allFinite())) {
       return finish(RFistaStop::kNumericalFailure, subgradient_squared);
     }
     double next_momentum = 0.5 * (1.0 + std::sqrt(1.0 + 4.0 * s.momentum * s.momentum));
@@ -181,26 +215,49 @@ RFistaResult minimize_group_lasso(const SmoothFunction& smooth, double penalty, 
     // Gradient-mapping restart: the momentum points against the step just taken.
     const bool restart =
         options.restart && (progress.array() * (s.extrapolation - candidate).array()).sum() > 0;
+    const double extrapolation_weight = restart ? 0.0 : (s.momentum - 1.0) / next_momentum;
     if (restart) {
       next_momentum = 1.0;
       s.extrapolation = candidate;
       ++result.restarts;
     } else {
-      s.extrapolation = candidate + ((s.momentum - 1.0) / next_momentum) * progress;
+      s.extrapolation = candidate + extrapolation_weight * progress;
     }
     extrapolation_is_iterate = restart;
+    if (composite) {
+      // A is linear: A v+ = A w+ + c (A w+ - A w), exactly the images' combination.
+      if (!restart) {
+        extrapolation_image =
+            candidate_image + extrapolation_weight * (candidate_image - iterate_image);
+      }
+      iterate_image.swap(candidate_image);
+      iterate_gradient.resize(0, 0);  // not known until the next refresh
+    } else {
+      iterate_gradient.swap(candidate_gradient);
+    }
     s.iterate.swap(candidate);
-    iterate_gradient.swap(candidate_gradient);
     iterate_value = candidate_value;
     s.momentum = next_momentum;
     result.iterations = k + 1;
-    subgradient_squared = min_norm_subgradient(s.iterate, iterate_gradient, penalty).squaredNorm();
+    const bool refresh_subgradient = !composite || (k + 1) % options.subgradient_interval == 0;
+    if (refresh_subgradient) {
+      if (composite)
+        iterate_gradient = composite->adjoint(composite->outer_gradient(iterate_image));
+      subgradient_squared =
+          min_norm_subgradient(s.iterate, iterate_gradient, penalty).squaredNorm();
+      subgradient_iteration = k + 1;
+    }
     if (callback) {
-      const RFistaProgress report{k + 1,         s.iterate,           iterate_gradient,
-                                  iterate_value, subgradient_squared, step};
+      RFistaProgress report{
+          k + 1, s.iterate, iterate_value, subgradient_squared, subgradient_iteration, step};
+      if (composite) {
+        report.image = &iterate_image;
+        report.probe_outer_gradient = &probe_outer_gradient;
+        report.probe_gradient = &extrapolation_gradient;
+      }
       if (!callback(report)) return finish(RFistaStop::kCallback, subgradient_squared);
     }
-    if (subgradient_squared <= options.subgradient_tolerance) {
+    if (refresh_subgradient && subgradient_squared <= options.subgradient_tolerance) {
       return finish(RFistaStop::kConverged, subgradient_squared);
     }
   }

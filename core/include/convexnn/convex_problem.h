@@ -40,6 +40,11 @@ struct ConvexProblem {
   Eigen::VectorXd predict(const Eigen::MatrixXd& blocks) const;
   // F^T r as a d x 2P block matrix: X^T S_i r for v-blocks, its negative for w-blocks.
   Eigen::MatrixXd predict_adjoint(const Eigen::VectorXd& r) const;
+  // F on blocks with v_i - w_i = differences_i (d x P): sum_i S_i X differences_i. The gated
+  // ReLU program's prediction.
+  Eigen::VectorXd predict_differences(const Eigen::MatrixXd& differences) const;
+  // [X^T S_i r]_i as d x P: the v-half of F^T r.
+  Eigen::MatrixXd pattern_adjoint(const Eigen::VectorXd& r) const;
   // G u as an n x 2P matrix: column b is (2 D_i - I) X u_b.
   Eigen::MatrixXd cone_values(const Eigen::MatrixXd& blocks) const;
   // G^T S for an n x 2P matrix S: column b is X^T (2 D_i - I) s_b.

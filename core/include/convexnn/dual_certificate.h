@@ -42,6 +42,8 @@ DualBound dual_lower_bound(const ConvexProblem& problem, const Eigen::VectorXd& 
 // result is clipped into the conjugate's domain.
 Eigen::VectorXd dual_candidate(const ConvexProblem& problem, const Eigen::VectorXd& prediction,
                                const Eigen::VectorXd* subgradient_hint);
+// A (sub)gradient of the loss clipped into the conjugate's domain.
+Eigen::VectorXd clip_to_conjugate_domain(const ConvexProblem& problem, Eigen::VectorXd lambda);
 
 // min_{a >= 0} || c - A a ||_2 by Lawson-Hanson; A is m x k with small m. If `operations` is
 // given, an estimate of the work done is added to it: multiply-adds plus a fixed charge per call

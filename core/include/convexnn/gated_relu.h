@@ -37,6 +37,9 @@ struct GatedDualBound {
   double max_constraint_norm = 0.0;
 };
 GatedDualBound gated_dual_lower_bound(const ConvexProblem& problem, const Eigen::VectorXd& lambda);
+// The same with gated_prediction_adjoint(problem, lambda) already computed.
+GatedDualBound gated_dual_lower_bound(const ConvexProblem& problem, const Eigen::VectorXd& lambda,
+                                      const Eigen::MatrixXd& adjoint);
 
 struct GatedReluOptions {
   // R-FISTA settings. Its subgradient tolerance (squared min-norm subgradient of the sum-form
@@ -48,7 +51,7 @@ struct GatedReluOptions {
     return options;
   }();
   double relative_gap_tolerance = 1e-6;  // stop when (U - L) / max(1, |U|) is below this
-  int certificate_interval = 1;          // iterations between certificates (one GEMM each: cheap)
+  int certificate_interval = 1;          // iterations between certificates (no product: cheap)
   int report_every = 1;
   double max_seconds = 0.0;  // 0: no time limit
 

@@ -42,10 +42,17 @@ Eigen::MatrixXd sum_in_order(const std::vector<Eigen::MatrixXd>& partials, Eigen
 // F u for blocks = [V, W] (d x 2P).
 Eigen::VectorXd pattern_predict(const Eigen::MatrixXd& X, const CompactMasks& masks,
                                 ActivationDiagonal diagonal, const Eigen::MatrixXd& blocks);
+// F u for blocks whose v - w is `difference` (d x P): sum_i S_i X difference_i.
+Eigen::VectorXd pattern_predict_differences(const Eigen::MatrixXd& X, const CompactMasks& masks,
+                                            ActivationDiagonal diagonal,
+                                            const Eigen::MatrixXd& difference);
 // F^T r as d x 2P: X^T S_i r for the v-blocks, its negative for the w-blocks. Takes the
 // diagonals s_i as doubles (n x P): one GEMM against them beats converting the byte masks.
 Eigen::MatrixXd pattern_predict_adjoint(const Eigen::MatrixXd& X, const Eigen::MatrixXd& diagonals,
                                         const Eigen::VectorXd& r);
+// The v-half of F^T r: [X^T S_i r]_i as d x P.
+Eigen::MatrixXd pattern_adjoint_half(const Eigen::MatrixXd& X, const Eigen::MatrixXd& diagonals,
+                                     const Eigen::VectorXd& r);
 // G u as n x 2P.
 Eigen::MatrixXd pattern_cone_values(const Eigen::MatrixXd& X, const CompactMasks& masks,
                                     const Eigen::MatrixXd& blocks);

@@ -25,6 +25,27 @@ class SmoothFunction {
                                     Eigen::MatrixXd* gradient) const = 0;
 };
 
+// A smooth part of the form outer(A u) with A linear (the products of a convex program) and
+// outer a smooth function of the image A u (a loss of the prediction). R-FISTA uses the
+// structure: the extrapolation's image is a combination of the last two images, and a candidate
+// is tested on its image alone, so an iteration costs one A u and one A^T g instead of two of
+// each (plus one per backtrack).
+class CompositeSmoothFunction : public SmoothFunction {
+ public:
+  virtual Eigen::VectorXd image(const Eigen::MatrixXd& blocks) const = 0;  // A u
+  virtual double outer_value(const Eigen::VectorXd& image) const = 0;
+  virtual Eigen::VectorXd outer_gradient(const Eigen::VectorXd& image) const = 0;
+  // A^T g, shaped like the blocks.
+  virtual Eigen::MatrixXd adjoint(const Eigen::VectorXd& image_gradient) const = 0;
+
+  double value(const Eigen::MatrixXd& blocks) const final { return outer_value(image(blocks)); }
+  double value_and_gradient(const Eigen::MatrixXd& blocks, Eigen::MatrixXd* gradient) const final {
+    const Eigen::VectorXd at = image(blocks);
+    *gradient = adjoint(outer_gradient(at));
+    return outer_value(at);
+  }
+};
+
 struct RFistaOptions {
   double initial_step = 10.0;     // eta0 (scnn default)
   double backtrack_factor = 0.8;  // eta <- 0.8 eta while the quadratic bound fails
@@ -35,6 +56,9 @@ struct RFistaOptions {
   bool restart = true;            // gradient-mapping restart (O'Donoghue & Candes)
   // Stop when the squared norm of the min-norm subgradient of F is at most this.
   double subgradient_tolerance = 1e-6;
+  // With a CompositeSmoothFunction the iterate's gradient is not a by-product of the iteration:
+  // the min-norm subgradient is refreshed every this many iterations (one A^T g each).
+  int subgradient_interval = 10;
   std::int64_t max_iterations = 10000;
 
   // Empty when valid, else a message naming the first invalid field.
@@ -72,15 +96,23 @@ struct RFistaResult {
   double subgradient_norm_squared = 0.0;  // of F at the final iterate
 };
 
-// What the callback sees after each iteration: the new iterate, the smooth part's gradient there
-// and the optimality measure. Returning false stops the run (RFistaStop::kCallback).
+// What the callback sees after each iteration. Returning false stops the run
+// (RFistaStop::kCallback).
 struct RFistaProgress {
   std::int64_t iteration = 0;
   const Eigen::MatrixXd& iterate;
-  const Eigen::MatrixXd& gradient;
   double smooth_value = 0.0;
+  // The min-norm subgradient at the iterate; with a composite smooth part it was computed at
+  // iteration `subgradient_iteration` (see RFistaOptions::subgradient_interval).
   double subgradient_norm_squared = 0.0;
+  std::int64_t subgradient_iteration = 0;
   double step = 0.0;
+  // Composite smooth parts only (else null): the iterate's image A u, and the last point where a
+  // gradient was taken (the extrapolation), as outer's gradient g there and A^T g. Any g gives a
+  // dual candidate, so a solver can certify without another product.
+  const Eigen::VectorXd* image = nullptr;
+  const Eigen::VectorXd* probe_outer_gradient = nullptr;
+  const Eigen::MatrixXd* probe_gradient = nullptr;
 };
 using RFistaCallback = std::function<bool(const RFistaProgress&)>;
 
