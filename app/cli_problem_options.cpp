@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "convexnn/errors.h"
+#include "convexnn/gated_relu.h"
 
 namespace convexnn::cli {
 
@@ -148,6 +149,19 @@ void add_convex_solver_options(CLI::App& command, ConvexSolverCliOptions& option
       .add_option("--generation-rounds", options.generation_rounds,
                   "At most this many generation rounds")
       ->capture_default_str();
+  command
+      .add_option("--gated-method", options.gated_method,
+                  "--solver gated: rfista (accelerated proximal gradient), admm (ADMM with a "
+                  "Nystrom-preconditioned CG u-update, CRONOS; squared loss) or auto (admm for "
+                  "squared loss when the data have at least 200 columns, else rfista)")
+      ->check(CLI::IsMember({"auto", "rfista", "admm"}))
+      ->capture_default_str();
+  command
+      .add_option("--sketch-rank", options.sketch_rank,
+                  "--gated-method admm: rank of the Nystrom preconditioner (one product with this "
+                  "many columns)")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
 }
 
 std::string resolve_formulation(const std::string& formulation, const Dataset& train) {
@@ -193,6 +207,8 @@ TrainingConfig make_training_config(const ProblemOptions& problem,
   config.generate_patterns = solver.generate_patterns;
   config.pattern_generation.batch_size = solver.generation_batch;
   config.pattern_generation.max_rounds = solver.generation_rounds;
+  config.gated.method = parse_gated_method(solver.gated_method);
+  config.gated.admm.sketch_rank = solver.sketch_rank;
   if (config.solver != SolverKind::kAdmm && solver.rho != "auto") {
     throw InputError("--rho applies to --solver admm only (got --solver " + solver.solver + ")");
   }

@@ -121,6 +121,7 @@ nlohmann::json summary_json(const SolverSummary& s, const TrainingResult& result
   // activation patterns).
   j["program"] = s.semidefinite ? "semidefinite" : "convex";
   j["solver"] = s.semidefinite ? "fista" : to_string(s.solver);
+  if (!s.algorithm.empty()) j["algorithm"] = s.algorithm;
   j["status"] = to_string(s.status);
   j["message"] = s.message;
   j["activation"] = activation.name();

@@ -86,6 +86,20 @@ TEST_P(PatternProductsTest, ProductsEqualTheirDefinitions) {
   EXPECT_LT((problem.predict_adjoint(r) - adjoint).norm(), 1e-10 * adjoint.norm());
   EXPECT_LT((problem.cone_values(blocks) - cone).norm(), 1e-10 * cone.norm());
   EXPECT_LT((problem.cone_adjoint(slacks) - cone_adjoint).norm(), 1e-10 * cone_adjoint.norm());
+  // The gated products: F on v - w given directly, the v-half of F^T r, and F^T F in one pass.
+  const Eigen::MatrixXd difference = blocks.leftCols(P) - blocks.rightCols(P);
+  EXPECT_LT((problem.predict_differences(difference) - predicted).norm(), 1e-10 * predicted.norm());
+  EXPECT_LT((problem.pattern_adjoint(r) - adjoint.leftCols(P)).norm(), 1e-10 * adjoint.norm());
+  Eigen::MatrixXd normal = Eigen::MatrixXd::Zero(problem.dim(), P);
+  for (Eigen::Index i = 0; i < P; ++i) {
+    for (Eigen::Index k = 0; k < n; ++k) {
+      normal.col(i) += diagonal_entry(problem, k, i) * predicted[k] * problem.X.row(k).transpose();
+    }
+  }
+  Eigen::VectorXd fused_prediction;
+  EXPECT_LT((problem.normal_product(difference, &fused_prediction) - normal).norm(),
+            1e-10 * normal.norm());
+  EXPECT_LT((fused_prediction - predicted).norm(), 1e-10 * predicted.norm());
 }
 
 TEST_P(PatternProductsTest, FusedConeStepEqualsTheUnfusedUpdates) {
@@ -125,7 +139,7 @@ TEST_P(PatternProductsTest, ResultsAreBitIdenticalForAnyThreadCount) {
   const Eigen::MatrixXd slacks = random_matrix(problem.num_samples(), problem.num_blocks(), 34);
   struct Results {
     Eigen::VectorXd predict;
-    Eigen::MatrixXd adjoint, cone, cone_adjoint, state, rhs;
+    Eigen::MatrixXd adjoint, cone, cone_adjoint, state, rhs, normal;
   };
   auto compute = [&] {
     Results results;
@@ -135,6 +149,7 @@ TEST_P(PatternProductsTest, ResultsAreBitIdenticalForAnyThreadCount) {
     results.cone_adjoint = problem.cone_adjoint(slacks);
     results.state = slacks;
     results.rhs = admm_cone_step(problem, blocks, 1.0, true, &results.state).next_cone_rhs;
+    results.normal = problem.normal_product(blocks.leftCols(problem.num_patterns()));
     return results;
   };
   Results one, all;
@@ -146,6 +161,7 @@ TEST_P(PatternProductsTest, ResultsAreBitIdenticalForAnyThreadCount) {
   EXPECT_TRUE(one.cone_adjoint == all.cone_adjoint);
   EXPECT_TRUE(one.state == all.state);
   EXPECT_TRUE(one.rhs == all.rhs);
+  EXPECT_TRUE(one.normal == all.normal);
 }
 
 INSTANTIATE_TEST_SUITE_P(Activations, PatternProductsTest,

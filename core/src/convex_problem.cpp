@@ -83,6 +83,12 @@ Eigen::MatrixXd ConvexProblem::pattern_adjoint(const Eigen::VectorXd& r) const {
   return pattern_adjoint_half(X, checked_diagonals(), r);
 }
 
+Eigen::MatrixXd ConvexProblem::normal_product(const Eigen::MatrixXd& differences,
+                                              Eigen::VectorXd* prediction) const {
+  return pattern_normal_product(X, compact_masks(), diagonal_, checked_diagonals(), differences,
+                                prediction);
+}
+
 Eigen::MatrixXd ConvexProblem::cone_values(const Eigen::MatrixXd& blocks) const {
   return pattern_cone_values(X, compact_masks(), blocks);
 }

@@ -9,6 +9,8 @@
 
 #include "convexnn/cone_decomposition.h"
 #include "convexnn/dual_certificate.h"
+#include "convexnn/errors.h"
+#include "convexnn/gated_admm.h"
 #include "convexnn/network_recovery.h"
 #include "convexnn/two_layer_network.h"
 
@@ -42,21 +44,61 @@ class GatedLoss : public CompositeSmoothFunction {
   const ConvexProblem& problem_;
 };
 
-// The observer's network: the ReLU network of the cone decomposition, built only on request.
-class GatedBlocksView : public IterateView {
- public:
-  GatedBlocksView(const ConvexProblem& problem, const Eigen::MatrixXd& gated_blocks)
-      : problem_(problem), gated_blocks_(gated_blocks) {}
-  TwoLayerNetwork network() const override {
-    return recover_network(problem_, decompose_gated_solution(problem_, gated_blocks_).blocks);
-  }
-
- private:
-  const ConvexProblem& problem_;
-  const Eigen::MatrixXd& gated_blocks_;
-};
-
 }  // namespace
+
+TwoLayerNetwork GatedBlocksView::network() const {
+  return recover_network(problem_, decompose_gated_solution(problem_, gated_blocks_).blocks);
+}
+
+const char* to_string(GatedMethod method) {
+  switch (method) {
+    case GatedMethod::kAuto:
+      return "auto";
+    case GatedMethod::kRFista:
+      return "rfista";
+    case GatedMethod::kNystromAdmm:
+      return "admm";
+  }
+  return "unknown";
+}
+
+GatedMethod parse_gated_method(const std::string& name) {
+  if (name == "auto") return GatedMethod::kAuto;
+  if (name == "rfista") return GatedMethod::kRFista;
+  if (name == "admm") return GatedMethod::kNystromAdmm;
+  throw InputError("unknown gated method '" + name + "' (expected auto, rfista or admm)");
+}
+
+GatedMethod resolved_gated_method(const ConvexProblem& problem, const GatedReluOptions& options) {
+  if (options.method != GatedMethod::kAuto) return options.method;
+  return problem.loss == LossKind::kSquared && problem.dim() >= kNystromAdmmMinDimension
+             ? GatedMethod::kNystromAdmm
+             : GatedMethod::kRFista;
+}
+
+std::string GatedAdmmOptions::validate() const {
+  std::ostringstream error;
+  if (sketch_rank < 1) {
+    error << "admm.sketch_rank must be at least 1 (got " << sketch_rank << ")";
+  } else if (!(rho >= 0) || !std::isfinite(rho)) {
+    error << "admm.rho must be a non-negative number (got " << rho << ")";
+  } else if (!(relaxation >= 1 && relaxation < 2)) {
+    error << "admm.relaxation must lie in [1, 2) (got " << relaxation << ")";
+  } else if (!(penalty_balance > 1) || !std::isfinite(penalty_balance)) {
+    error << "admm.penalty_balance must be a number > 1 (got " << penalty_balance << ")";
+  } else if (penalty_update_interval < 1) {
+    error << "admm.penalty_update_interval must be at least 1 (got " << penalty_update_interval
+          << ")";
+  } else if (!(cg_tolerance > 0) || !std::isfinite(cg_tolerance)) {
+    error << "admm.cg_tolerance must be a positive number (got " << cg_tolerance << ")";
+  } else if (!(min_cg_tolerance > 0) || !(min_cg_tolerance <= cg_tolerance)) {
+    error << "admm.min_cg_tolerance must be positive and at most cg_tolerance (got "
+          << min_cg_tolerance << ")";
+  } else if (max_cg_iterations < 1) {
+    error << "admm.max_cg_iterations must be at least 1 (got " << max_cg_iterations << ")";
+  }
+  return error.str();
+}
 
 Eigen::VectorXd gated_prediction(const ConvexProblem& problem,
                                  const Eigen::MatrixXd& gated_blocks) {
@@ -97,6 +139,8 @@ std::string GatedReluOptions::validate() const {
   std::ostringstream error;
   if (const std::string rfista_error = rfista.validate(); !rfista_error.empty()) {
     error << "rfista." << rfista_error;
+  } else if (const std::string admm_error = admm.validate(); !admm_error.empty()) {
+    error << admm_error;
   } else if (!(relative_gap_tolerance >= 0) || !std::isfinite(relative_gap_tolerance)) {
     error << "relative_gap_tolerance must be a non-negative number (got " << relative_gap_tolerance
           << ")";
@@ -121,6 +165,7 @@ SolverSummary solve_gated_relu(const ConvexProblem& problem, const GatedReluOpti
   const Clock::time_point start = Clock::now();
   SolverSummary summary;
   summary.solver = SolverKind::kGated;
+  summary.algorithm = "R-FISTA";
   summary.num_patterns = problem.num_patterns();
   summary.pattern_mode = problem.patterns.mode;
   if (const std::string error = options.validate(); !error.empty()) {
@@ -137,6 +182,9 @@ SolverSummary solve_gated_relu(const ConvexProblem& problem, const GatedReluOpti
     summary.status = SolverStatus::kInvalidOptions;
     summary.message = "the problem has no samples or no activation patterns";
     return summary;
+  }
+  if (resolved_gated_method(problem, options) == GatedMethod::kNystromAdmm) {
+    return solve_gated_admm(problem, options, solution, context);
   }
   const Eigen::Index d = problem.dim();
   const Eigen::Index P = problem.num_patterns();

@@ -103,6 +103,41 @@ Eigen::MatrixXd pattern_adjoint_half(const Eigen::MatrixXd& X, const Eigen::Matr
   return sum_in_order(partials, d, P);
 }
 
+Eigen::MatrixXd pattern_normal_product(const Eigen::MatrixXd& X, const CompactMasks& masks,
+                                       ActivationDiagonal diagonal,
+                                       const Eigen::MatrixXd& diagonals,
+                                       const Eigen::MatrixXd& blocks, Eigen::VectorXd* prediction) {
+  const Eigen::Index n = X.rows();
+  const Eigen::Index d = X.cols();
+  const Eigen::Index P = masks.cols();
+  // The chunk of X (rows x d) and its product (rows x P) both stay in cache.
+  const Eigen::Index chunk_rows = rows_per_chunk(std::max(d, P));
+  std::vector<Eigen::MatrixXd> partials(
+      static_cast<std::size_t>((n + chunk_rows - 1) / chunk_rows));
+  if (prediction) prediction->resize(n);
+  for_each_row_chunk(n, chunk_rows, [&](Eigen::Index c, Eigen::Index first, Eigen::Index rows) {
+    const auto X_chunk = X.middleRows(first, rows);
+    Eigen::MatrixXd product(rows, P);
+    product.noalias() = X_chunk * blocks;
+    // (F v) on these rows: the same masked reduction as pattern_predict_differences.
+    Eigen::VectorXd chunk_prediction = Eigen::VectorXd::Zero(rows);
+    double* __restrict sum = chunk_prediction.data();
+    for (Eigen::Index j = 0; j < P; ++j) {
+      const double* __restrict column = product.col(j).data();
+      const std::uint8_t* __restrict mask = masks.col(j).data() + first;
+      for (Eigen::Index i = 0; i < rows; ++i) {
+        sum[i] += column[i] * (diagonal.offset + diagonal.slope * static_cast<double>(mask[i]));
+      }
+    }
+    if (prediction) prediction->segment(first, rows) = chunk_prediction;
+    // F^T of it on the same rows, while X_chunk is still in cache.
+    const Eigen::MatrixXd weighted_rows = X_chunk.array().colwise() * chunk_prediction.array();
+    Eigen::MatrixXd& partial = partials[static_cast<std::size_t>(c)];
+    partial.noalias() = weighted_rows.transpose() * diagonals.middleRows(first, rows);
+  });
+  return sum_in_order(partials, d, P);
+}
+
 Eigen::MatrixXd pattern_cone_values(const Eigen::MatrixXd& X, const CompactMasks& masks,
                                     const Eigen::MatrixXd& blocks) {
   const Eigen::Index n = X.rows();

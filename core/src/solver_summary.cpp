@@ -150,7 +150,7 @@ std::string SolverSummary::full_report() const {
   } else if (solver == SolverKind::kRandomFeatures) {
     out << "Solver summary (SCP: lasso over sampled ReLU features, R-FISTA)\n";
   } else if (solver == SolverKind::kGated) {
-    out << "Solver summary (gated ReLU, R-FISTA)\n";
+    out << "Solver summary (gated ReLU, " << (algorithm.empty() ? "R-FISTA" : algorithm) << ")\n";
   } else if (solver == SolverKind::kAugmentedLagrangian) {
     out << "Solver summary (augmented Lagrangian, R-FISTA subproblems)\n";
   } else {

@@ -45,6 +45,10 @@ struct ConvexProblem {
   Eigen::VectorXd predict_differences(const Eigen::MatrixXd& differences) const;
   // [X^T S_i r]_i as d x P: the v-half of F^T r.
   Eigen::MatrixXd pattern_adjoint(const Eigen::VectorXd& r) const;
+  // pattern_adjoint(predict_differences(differences)) in one pass over X (pattern_products.h);
+  // F v to `prediction` when given.
+  Eigen::MatrixXd normal_product(const Eigen::MatrixXd& differences,
+                                 Eigen::VectorXd* prediction = nullptr) const;
   // G u as an n x 2P matrix: column b is (2 D_i - I) X u_b.
   Eigen::MatrixXd cone_values(const Eigen::MatrixXd& blocks) const;
   // G^T S for an n x 2P matrix S: column b is X^T (2 D_i - I) s_b.

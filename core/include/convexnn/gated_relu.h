@@ -5,6 +5,7 @@
 // optimum is a lower bound on the ReLU program over the same patterns (p*_G <= p*_C); the cone
 // decomposition (cone_decomposition.h) turns its solution into a ReLU network.
 #include <Eigen/Dense>
+#include <cstdint>
 #include <string>
 
 #include "convexnn/admm_solver.h"
@@ -41,7 +42,41 @@ GatedDualBound gated_dual_lower_bound(const ConvexProblem& problem, const Eigen:
 GatedDualBound gated_dual_lower_bound(const ConvexProblem& problem, const Eigen::VectorXd& lambda,
                                       const Eigen::MatrixXd& adjoint);
 
+enum class GatedMethod {
+  // Nystrom ADMM for the squared loss when d >= kNystromAdmmMinDimension (image data, where
+  // R-FISTA's first-order steps crawl: Fashion-MNIST's X^T X spans six decades), else R-FISTA.
+  kAuto,
+  kRFista,       // accelerated proximal gradient (science.md 10.2)
+  kNystromAdmm,  // ADMM with a Nystrom-preconditioned CG u-update (CRONOS); squared loss only
+};
+inline constexpr Eigen::Index kNystromAdmmMinDimension = 200;
+const char* to_string(GatedMethod method);
+// "auto", "rfista" or "admm"; throws InputError naming the value otherwise.
+GatedMethod parse_gated_method(const std::string& name);
+
+// ADMM on min l(F u) + beta sum_i ||z_i|| s.t. u = z (the CRONOS splitting): the u-update solves
+// (F^T F + rho I) u = F^T y + rho (z - lambda) by conjugate gradients preconditioned with a
+// rank-s Nystrom sketch of F^T F; the z-update is the group soft-threshold.
+struct GatedAdmmOptions {
+  int sketch_rank = 128;          // s: one product with s columns to build the preconditioner
+  double rho = 0.0;               // initial penalty; 0: lambda_s / 25 (lambda_s: the sketch's last)
+  double relaxation = 1.6;        // over-relaxation alpha in [1, 2)
+  double penalty_balance = 10.0;  // rho doubles / halves when one residual exceeds the other
+  int penalty_update_interval = 5;  // by this factor, at most once every this many iterations
+  // CG's relative residual for the k-th u-update: max(min_cg_tolerance, cg_tolerance / k^2)
+  // (summable errors keep inexact ADMM convergent); CG starts from the last u.
+  double cg_tolerance = 1e-2;
+  double min_cg_tolerance = 1e-10;
+  int max_cg_iterations = 50;
+  std::uint64_t seed = 1;  // of the sketch
+
+  // Empty when valid, else a message naming the first invalid field.
+  std::string validate() const;
+};
+
 struct GatedReluOptions {
+  GatedMethod method = GatedMethod::kAuto;
+  GatedAdmmOptions admm;
   // R-FISTA settings. Its subgradient tolerance (squared min-norm subgradient of the sum-form
   // objective) is a second stopping rule; the default is tight so that the gap decides.
   RFistaOptions rfista = [] {
@@ -59,9 +94,25 @@ struct GatedReluOptions {
   std::string validate() const;
 };
 
+// The observer's network: the ReLU network of the cone decomposition, built only on request.
+class GatedBlocksView : public IterateView {
+ public:
+  GatedBlocksView(const ConvexProblem& problem, const Eigen::MatrixXd& gated_blocks)
+      : problem_(problem), gated_blocks_(gated_blocks) {}
+  TwoLayerNetwork network() const override;
+
+ private:
+  const ConvexProblem& problem_;
+  const Eigen::MatrixXd& gated_blocks_;
+};
+
+// The method `options.method` resolves to on `problem`.
+GatedMethod resolved_gated_method(const ConvexProblem& problem, const GatedReluOptions& options);
+
 struct GatedReluSolution {
   Eigen::MatrixXd blocks;  // d x P, the point with the lowest objective seen
   RFistaState state;       // last R-FISTA state, for warm starts (used when its shape matches)
+  double admm_rho = 0.0;   // the Nystrom ADMM's last penalty, reused by a warm start
 };
 
 // Empty when `loss` can be used by the R-FISTA solvers (gated and augmented Lagrangian), else a
@@ -69,8 +120,9 @@ struct GatedReluSolution {
 std::string smooth_loss_error(LossKind loss, const char* solver_name);
 
 // Summary: convex_objective and network_objective are the gated objective at the best point
-// (the gated network's training objective, U), lower_bound L of 11.2, dual_residual the norm of
-// the min-norm subgradient (R-FISTA's optimality measure), final_rho the last step size. The
+// (the gated network's training objective, U), lower_bound L of 11.2; for R-FISTA dual_residual
+// is the norm of the min-norm subgradient and final_rho the last step size, for the Nystrom ADMM
+// they are ADMM's residuals and penalty. The
 // observer's view recovers a ReLU network through the cone decomposition (on request only).
 SolverSummary solve_gated_relu(const ConvexProblem& problem, const GatedReluOptions& options,
                                GatedReluSolution* solution, const SolveContext& context = {});

@@ -53,6 +53,15 @@ Eigen::MatrixXd pattern_predict_adjoint(const Eigen::MatrixXd& X, const Eigen::M
 // The v-half of F^T r: [X^T S_i r]_i as d x P.
 Eigen::MatrixXd pattern_adjoint_half(const Eigen::MatrixXd& X, const Eigen::MatrixXd& diagonals,
                                      const Eigen::VectorXd& r);
+// F^T F applied to gated blocks (d x P), i.e. pattern_adjoint_half of
+// pattern_predict_differences, in one pass over X: F v is row-local, so each chunk's adjoint reuses
+// the chunk of X while it is in cache (half the memory traffic for large d). Writes F v to
+// `prediction` when given.
+Eigen::MatrixXd pattern_normal_product(const Eigen::MatrixXd& X, const CompactMasks& masks,
+                                       ActivationDiagonal diagonal,
+                                       const Eigen::MatrixXd& diagonals,
+                                       const Eigen::MatrixXd& blocks,
+                                       Eigen::VectorXd* prediction = nullptr);
 // G u as n x 2P.
 Eigen::MatrixXd pattern_cone_values(const Eigen::MatrixXd& X, const CompactMasks& masks,
                                     const Eigen::MatrixXd& blocks);

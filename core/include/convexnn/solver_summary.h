@@ -56,6 +56,9 @@ struct SolverSummary {
   // after the cone decomposition (10.4), i.e. the trained ReLU network's objective (>= the gated
   // one; the difference is the approximation gap). NaN until a decomposition was made.
   SolverKind solver = SolverKind::kAdmm;
+  // For a solver kind with several algorithms, the one that ran (gated: "R-FISTA" or
+  // "Nystrom ADMM"); empty otherwise.
+  std::string algorithm;
   double decomposed_objective = std::numeric_limits<double>::quiet_NaN();
 
   // Robust (adversarial) training, science.md 6.2: the program is (RC) with l_inf radius
@@ -72,9 +75,8 @@ struct SolverSummary {
   // robust runs: (RC) only bounds the adversarial
   // training problem from above, and its lower bound is weak.
   bool certifies_global_optimum() const {
-    return !robust && solver != SolverKind::kGated &&
-           solver != SolverKind::kRandomFeatures && status == SolverStatus::kConverged &&
-           pattern_mode == PatternMode::kExact;
+    return !robust && solver != SolverKind::kGated && solver != SolverKind::kRandomFeatures &&
+           status == SolverStatus::kConverged && pattern_mode == PatternMode::kExact;
   }
   // One sentence on what the certificate means, e.g. "Certified globally optimal ...".
   std::string certificate_statement() const;
