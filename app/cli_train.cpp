@@ -20,6 +20,7 @@
 #include "convexnn/errors.h"
 #include "convexnn/local_robustness.h"
 #include "convexnn/model_json.h"
+#include "convexnn/parallelism.h"
 #include "convexnn/training.h"
 #include "convexnn/training_record.h"
 
@@ -37,6 +38,7 @@ struct TrainOptions {
   std::string log_path;
   bool json = false;
   int report_every = 10;
+  int threads = 0;  // 0: all hardware threads
 };
 
 // Progress line on a terminal, iteration log rows, Ctrl-C.
@@ -314,7 +316,13 @@ void register_train_command(CLI::App& app) {
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
   train->add_flag("--json", options->json, "Print the final summary as JSON on stdout");
-  train->callback([options] { run_train(*options); });
+  train
+      ->add_option("--threads", options->threads,
+                   "Threads for the parallel kernels (0: all); results are identical for any count")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  train->callback(
+      [options] { run_with_thread_limit(options->threads, [&] { run_train(*options); }); });
 }
 
 }  // namespace convexnn::cli
