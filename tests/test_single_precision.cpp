@@ -1,14 +1,20 @@
-// The single precision kernels of pattern_products.h agree with the double ones to float
-// accuracy and are bit-identical for any thread count.
+// Single precision products for the gated solver (GatedReluOptions::single_precision): the float
+// kernels of pattern_products.h agree with the double ones to float accuracy and are
+// bit-identical for any thread count, and the solver certifies the double optimum with bounds
+// computed in double.
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <limits>
 #include <string>
+#include <vector>
 
 #include "convexnn/convex_problem.h"
+#include "convexnn/gated_relu.h"
 #include "convexnn/parallelism.h"
 #include "convexnn/pattern_products.h"
 #include "convexnn/random.h"
+#include "convexnn/training.h"
 
 namespace convexnn {
 namespace {
@@ -111,6 +117,128 @@ INSTANTIATE_TEST_SUITE_P(Activations, SinglePrecisionProductsTest,
                                return std::string("relu");
                            }
                          });
+
+// A sampled gated program on a random two-layer teacher: n = 600 samples in 6 dimensions.
+ConvexProblem teacher_problem(LossKind loss) {
+  Rng rng(61);
+  Dataset data;
+  const Eigen::Index n = 600;
+  const Eigen::Index d = 6;
+  data.X = random_matrix(n, d, 62);
+  const Eigen::MatrixXd hidden = random_matrix(d, 4, 63);
+  const Eigen::VectorXd output = random_matrix(4, 1, 64);
+  const Eigen::VectorXd teacher = (data.X * hidden).cwiseMax(0.0) * output;
+  data.y.resize(n);
+  for (Eigen::Index i = 0; i < n; ++i) {
+    data.y[i] = loss == LossKind::kSquared ? teacher[i] + 0.1 * rng.normal()
+                                           : (teacher[i] >= teacher.mean() ? 1.0 : -1.0);
+  }
+  for (Eigen::Index j = 0; j < d; ++j) data.feature_names.push_back("x" + std::to_string(j));
+  TrainingConfig config;
+  config.pattern_samples = 80;
+  config.loss = loss;
+  config.beta = 0.05;
+  config.solver = SolverKind::kGated;
+  return prepare_problem(data, nullptr, config).problem;
+}
+
+struct Recorder : SolverObserver {
+  ObserverAction on_iteration(const IterationReport& report, const IterateView&) override {
+    reports.push_back(report);
+    return ObserverAction::kContinue;
+  }
+  std::vector<IterationReport> reports;
+};
+
+class SinglePrecisionSolverTest : public ::testing::TestWithParam<LossKind> {};
+
+TEST_P(SinglePrecisionSolverTest, CertifiesTheDoubleOptimumWithDoubleBounds) {
+  const ConvexProblem problem = teacher_problem(GetParam());
+  GatedReluOptions options;
+  options.relative_gap_tolerance = 1e-6;
+  options.rfista.max_iterations = 100000;
+  options.certificate_interval = 10;  // the logistic dual bound is slow on small problems
+  GatedReluSolution exact;
+  const SolverSummary reference = solve_gated_relu(problem, options, &exact);
+  ASSERT_EQ(reference.status, SolverStatus::kConverged) << reference.full_report();
+
+  options.certificate_interval = 1;  // the defaults: every 10th iteration on float products
+  options.single_precision = true;
+  Recorder recorder;
+  SolveContext context;
+  context.observer = &recorder;
+  GatedReluSolution single;
+  const SolverSummary summary = solve_gated_relu(problem, options, &single, context);
+  ASSERT_EQ(summary.status, SolverStatus::kConverged) << summary.full_report();
+  EXPECT_LE(summary.relative_gap, 1e-6);
+  EXPECT_NEAR(summary.network_objective, reference.network_objective,
+              1e-6 * std::max(1.0, reference.network_objective));
+
+  // The summary's bounds are double precision: the upper bound is the best point's objective
+  // with double products, and both lower bounds lie below both optima.
+  const double upper = gated_objective(problem, single.blocks);
+  EXPECT_NEAR(summary.network_objective, upper, 1e-13 * std::max(1.0, upper));
+  EXPECT_NEAR(summary.gap, upper - summary.lower_bound, 1e-13 * std::max(1.0, upper));
+  EXPECT_NEAR(summary.relative_gap, relative_gap(upper, summary.lower_bound), 1e-15);
+  EXPECT_LE(summary.lower_bound, reference.network_objective);
+  EXPECT_LE(reference.lower_bound, summary.network_objective);
+
+  // Every report carries double bounds as well: below the optimum, never decreasing, and the
+  // reported objective is the iterate's double objective, so never below the lower bound.
+  ASSERT_GT(recorder.reports.size(), 2u);
+  double previous_lower = -std::numeric_limits<double>::infinity();
+  for (const IterationReport& report : recorder.reports) {
+    EXPECT_LE(report.lower_bound, reference.network_objective) << report.iteration;
+    EXPECT_GE(report.lower_bound, previous_lower) << report.iteration;
+    EXPECT_GE(report.convex_objective, summary.lower_bound) << report.iteration;
+    previous_lower = report.lower_bound;
+  }
+  EXPECT_EQ(recorder.reports.back().iteration, summary.iterations);
+}
+
+TEST_P(SinglePrecisionSolverTest, FollowsTheDoubleIteratesToFloatAccuracy) {
+  // 60 iterations, far from the switch to double: the float products are in use, so the iterates
+  // differ from the double run's, but only by rounding.
+  const ConvexProblem problem = teacher_problem(GetParam());
+  GatedReluOptions options;
+  options.relative_gap_tolerance = 0.0;
+  options.rfista.max_iterations = 60;
+  GatedReluSolution exact;
+  const SolverSummary reference = solve_gated_relu(problem, options, &exact);
+  options.single_precision = true;
+  GatedReluSolution single;
+  const SolverSummary summary = solve_gated_relu(problem, options, &single);
+  ASSERT_EQ(reference.iterations, 60);
+  ASSERT_EQ(summary.iterations, 60);
+  const Eigen::MatrixXd& w = exact.state.iterate;
+  EXPECT_FALSE(single.state.iterate == w);
+  EXPECT_LT((single.state.iterate - w).norm(), 1e-4 * w.norm());
+}
+
+INSTANTIATE_TEST_SUITE_P(Losses, SinglePrecisionSolverTest,
+                         ::testing::Values(LossKind::kSquared, LossKind::kLogistic),
+                         [](const ::testing::TestParamInfo<LossKind>& parameter) {
+                           return std::string(parameter.param == LossKind::kSquared ? "squared"
+                                                                                    : "logistic");
+                         });
+
+TEST(SinglePrecisionSolver, ValidatesItsOptionsByName) {
+  ConvexProblem problem = teacher_problem(LossKind::kSquared);
+  GatedReluOptions options;
+  options.single_precision = true;
+  options.single_precision_certificate_interval = 0;
+  GatedReluSolution solution;
+  const SolverSummary invalid = solve_gated_relu(problem, options, &solution);
+  EXPECT_EQ(invalid.status, SolverStatus::kInvalidOptions);
+  EXPECT_NE(invalid.message.find("single_precision_certificate_interval"), std::string::npos)
+      << invalid.message;
+
+  options.single_precision_certificate_interval = 10;
+  problem.X(0, 0) = 1e39;  // beyond the float range
+  const SolverSummary huge = solve_gated_relu(problem, options, &solution);
+  EXPECT_EQ(huge.status, SolverStatus::kInvalidOptions);
+  EXPECT_NE(huge.message.find("single_precision"), std::string::npos) << huge.message;
+}
 
 }  // namespace
 }  // namespace convexnn
