@@ -6,9 +6,11 @@
 
 #include <cmath>
 #include <limits>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
+#include "cli_runner.h"
 #include "convexnn/convex_problem.h"
 #include "convexnn/gated_relu.h"
 #include "convexnn/parallelism.h"
@@ -238,6 +240,29 @@ TEST(SinglePrecisionSolver, ValidatesItsOptionsByName) {
   const SolverSummary huge = solve_gated_relu(problem, options, &solution);
   EXPECT_EQ(huge.status, SolverStatus::kInvalidOptions);
   EXPECT_NE(huge.message.find("single_precision"), std::string::npos) << huge.message;
+}
+
+TEST(SinglePrecisionCli, Float32TrainsTheGatedProgramAndIsRejectedElsewhere) {
+  using convexnn::testing::run_cli;
+  const std::string problem =
+      "train --dataset xor --n 40 --formulation exact --beta 0.1 --tol 1e-6 --json --solver ";
+  const auto single = run_cli(problem + "gated --float32", false);
+  ASSERT_EQ(single.exit_code, 0) << single.output;
+  const auto exact = run_cli(problem + "gated", false);
+  ASSERT_EQ(exact.exit_code, 0) << exact.output;
+  const nlohmann::json a = nlohmann::json::parse(single.output);
+  const nlohmann::json b = nlohmann::json::parse(exact.output);
+  EXPECT_EQ(a["status"], "converged");
+  EXPECT_LE(a["relative_gap"].get<double>(), 1e-6);
+  EXPECT_NEAR(a["objective"].get<double>(), b["objective"].get<double>(),
+              1e-6 * std::max(1.0, b["objective"].get<double>()));
+
+  const auto admm = run_cli(problem + "admm --float32");
+  EXPECT_NE(admm.exit_code, 0);
+  EXPECT_NE(admm.output.find("--float32"), std::string::npos) << admm.output;
+  const auto nystrom = run_cli(problem + "gated --gated-method admm --float32");
+  EXPECT_NE(nystrom.exit_code, 0);
+  EXPECT_NE(nystrom.output.find("--float32"), std::string::npos) << nystrom.output;
 }
 
 }  // namespace
