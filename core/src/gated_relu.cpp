@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cmath>
 #include <limits>
+#include <optional>
 #include <sstream>
 
 #include "convexnn/cone_decomposition.h"
@@ -12,6 +13,7 @@
 #include "convexnn/errors.h"
 #include "convexnn/gated_admm.h"
 #include "convexnn/network_recovery.h"
+#include "convexnn/pattern_products.h"
 #include "convexnn/two_layer_network.h"
 
 namespace convexnn {
@@ -19,15 +21,42 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+// Single precision hands over to double products below this certified relative gap, or when
+// the gap has not shrunk below kStallFactor times its value over kStallCertificates certificates
+// in a row (300 iterations at the default interval; the gap moves in steps as the dual bound
+// improves, ~130 iterations apart on teacher10), or when the line search collapses.
+constexpr double kSinglePrecisionGap = 1e-5;
+constexpr double kStallFactor = 0.99;
+constexpr int kStallCertificates = 30;
+
 double seconds_since(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
 }
 
-// l(F u, y) as outer(image) with image = the gated prediction F u.
+// Float copies of X and of the diagonals s_i for the single precision products, made once per
+// solve (n x (d + P) floats beside the problem's doubles).
+struct SinglePrecisionProducts {
+  explicit SinglePrecisionProducts(const ConvexProblem& problem)
+      : X(problem.X.cast<float>()),
+        diagonals(problem.activation_diagonals().cast<float>()),
+        masks(compact_masks(problem.patterns.masks)),
+        diagonal(activation_diagonal_for(problem.activation)) {}
+  Eigen::MatrixXf X;
+  Eigen::MatrixXf diagonals;
+  CompactMasks masks;
+  ActivationDiagonal diagonal;
+};
+
+// l(F u, y) as outer(image) with image = the gated prediction F u, with double products, or
+// float ones when `single` is given.
 class GatedLoss : public CompositeSmoothFunction {
  public:
-  explicit GatedLoss(const ConvexProblem& problem) : problem_(problem) {}
+  explicit GatedLoss(const ConvexProblem& problem, const SinglePrecisionProducts* single = nullptr)
+      : problem_(problem), single_(single) {}
   Eigen::VectorXd image(const Eigen::MatrixXd& blocks) const override {
+    if (single_) {
+      return pattern_predict_differences(single_->X, single_->masks, single_->diagonal, blocks);
+    }
     return gated_prediction(problem_, blocks);
   }
   double outer_value(const Eigen::VectorXd& prediction) const override {
@@ -37,11 +66,14 @@ class GatedLoss : public CompositeSmoothFunction {
     return loss_gradient(problem_.loss, prediction, problem_.y);
   }
   Eigen::MatrixXd adjoint(const Eigen::VectorXd& r) const override {
+    if (single_) return pattern_adjoint_half(single_->X, single_->diagonals, r);
     return gated_prediction_adjoint(problem_, r);
   }
+  bool inexact_products() const override { return single_ != nullptr; }
 
  private:
   const ConvexProblem& problem_;
+  const SinglePrecisionProducts* single_;
 };
 
 }  // namespace
@@ -146,6 +178,9 @@ std::string GatedReluOptions::validate() const {
           << ")";
   } else if (certificate_interval < 1) {
     error << "certificate_interval must be at least 1 (got " << certificate_interval << ")";
+  } else if (single_precision_certificate_interval < 1) {
+    error << "single_precision_certificate_interval must be at least 1 (got "
+          << single_precision_certificate_interval << ")";
   } else if (report_every < 1) {
     error << "report_every must be at least 1 (got " << report_every << ")";
   } else if (!(max_seconds >= 0) || std::isnan(max_seconds)) {
@@ -186,9 +221,21 @@ SolverSummary solve_gated_relu(const ConvexProblem& problem, const GatedReluOpti
   if (resolved_gated_method(problem, options) == GatedMethod::kNystromAdmm) {
     return solve_gated_admm(problem, options, solution, context);
   }
+  if (options.single_precision &&
+      !(problem.X.cwiseAbs().maxCoeff() <= std::numeric_limits<float>::max())) {
+    summary.status = SolverStatus::kInvalidOptions;
+    summary.message = "single_precision needs X within the float range";
+    return summary;
+  }
   const Eigen::Index d = problem.dim();
   const Eigen::Index P = problem.num_patterns();
-  const GatedLoss smooth(problem);
+  const GatedLoss exact_loss(problem);
+  std::optional<SinglePrecisionProducts> single;
+  std::optional<GatedLoss> single_loss;
+  if (options.single_precision) {
+    single.emplace(problem);
+    single_loss.emplace(problem, &*single);
+  }
   double best_upper = std::numeric_limits<double>::infinity();
   double best_lower = -std::numeric_limits<double>::infinity();
   solution->blocks = Eigen::MatrixXd::Zero(d, P);
@@ -219,6 +266,30 @@ SolverSummary solve_gated_relu(const ConvexProblem& problem, const GatedReluOpti
   };
   auto converged = [&] {
     return relative_gap(best_upper, best_lower) <= options.relative_gap_tolerance;
+  };
+  // Whether R-FISTA runs on the float products now (single precision, until the switch).
+  bool in_single = false;
+  const auto certificate_interval = [&] {
+    return in_single ? options.single_precision_certificate_interval : options.certificate_interval;
+  };
+  // Whether the float products have done what they can, checked at each certificate. Their
+  // rounding (~1e-7 relative in F u and F^T r) limits how close R-FISTA gets: near the optimum
+  // the line search and the gradient see rounding as large as the progress they measure, so the
+  // step collapses to its minimum (checked every iteration in the callback) or the gap stops
+  // shrinking. Double products take over from there (mixed precision), and a gap of 1e-6 stays
+  // reachable.
+  double stall_reference_gap = std::numeric_limits<double>::infinity();
+  int certificates_without_progress = 0;
+  const auto single_precision_exhausted = [&] {
+    const double gap = relative_gap(best_upper, best_lower);
+    if (gap <= kSinglePrecisionGap) return true;
+    if (gap < kStallFactor * stall_reference_gap) {
+      stall_reference_gap = gap;
+      certificates_without_progress = 0;
+    } else {
+      ++certificates_without_progress;
+    }
+    return certificates_without_progress >= kStallCertificates;
   };
   auto make_report = [&](std::int64_t iteration, const Eigen::MatrixXd& blocks,
                          const Eigen::VectorXd& prediction, double subgradient_squared,
@@ -253,26 +324,49 @@ SolverSummary solve_gated_relu(const ConvexProblem& problem, const GatedReluOpti
     certify_at(initial, gated_prediction(problem, initial));
   }
   summary.setup_seconds = seconds_since(start);
+  in_single = options.single_precision && !single_precision_exhausted();
 
   bool cancelled_by_observer = false;
   bool time_limit = false;
   bool certified = converged();
+  bool switch_to_double = false;
   std::int64_t last_reported = -1;
+  std::int64_t iteration_offset = 0;  // iterations run on float products before the switch
+  double last_single_step = 0.0;      // the last step before a failed float line search
   const RFistaCallback callback = [&](const RFistaProgress& progress) {
-    const bool certify_now = progress.iteration % options.certificate_interval == 0;
-    const bool report_now = context.observer && progress.iteration % options.report_every == 0;
-    if (!certify_now && !report_now) return true;
+    const std::int64_t iteration = iteration_offset + progress.iteration;
+    if (in_single) {
+      // The float line search failed: back at the minimum step after larger ones (the first
+      // iterations start there when the initial step is far too long, in double as well).
+      if (progress.step > options.rfista.min_step * options.rfista.growth_factor) {
+        last_single_step = progress.step;
+      } else if (last_single_step > 0) {
+        switch_to_double = true;
+      }
+    }
+    const bool certify_now = iteration % certificate_interval() == 0;
+    const bool report_now = context.observer && iteration % options.report_every == 0;
+    if (!certify_now && !report_now) return !switch_to_double;
     // GatedLoss is composite, so R-FISTA hands over the iterate's prediction and its last
-    // gradient: certificates and reports cost no product.
-    const Eigen::VectorXd& prediction = *progress.image;
+    // gradient: in double precision certificates and reports cost no product. In single
+    // precision both carry float rounding; for honest bounds the iterate's prediction is
+    // recomputed in double, and the dual candidate is the loss gradient there, with F^T in double.
+    Eigen::VectorXd exact_prediction;
+    if (in_single) exact_prediction = gated_prediction(problem, progress.iterate);
+    const Eigen::VectorXd& prediction = in_single ? exact_prediction : *progress.image;
     if (certify_now) {
-      certify(progress.iterate, progress.smooth_value, *progress.probe_outer_gradient,
-              progress.probe_gradient);
+      if (in_single) {
+        certify_at(progress.iterate, prediction);
+      } else {
+        certify(progress.iterate, progress.smooth_value, *progress.probe_outer_gradient,
+                progress.probe_gradient);
+      }
       certified = converged();
+      if (in_single && !certified && single_precision_exhausted()) switch_to_double = true;
     }
     if (report_now || (certified && context.observer)) {
-      last_reported = progress.iteration;
-      const IterationReport report = make_report(progress.iteration, progress.iterate, prediction,
+      last_reported = iteration;
+      const IterationReport report = make_report(iteration, progress.iterate, prediction,
                                                  progress.subgradient_norm_squared, progress.step);
       if (context.observer->on_iteration(report, GatedBlocksView(problem, progress.iterate)) ==
           ObserverAction::kStop) {
@@ -285,12 +379,29 @@ SolverSummary solve_gated_relu(const ConvexProblem& problem, const GatedReluOpti
       time_limit = true;
       return false;
     }
-    return true;
+    return !switch_to_double;
   };
   RFistaResult result;
   if (!certified) {
-    result = minimize_group_lasso(smooth, problem.beta, d, P, options.rfista, &state,
-                                  context.stop_token, callback);
+    result = minimize_group_lasso(in_single ? *single_loss : exact_loss, problem.beta, d, P,
+                                  options.rfista, &state, context.stop_token, callback);
+    if (switch_to_double && result.stop == RFistaStop::kCallback && !certified && !time_limit &&
+        !cancelled_by_observer) {
+      // Mixed precision: R-FISTA goes on from its state (iterate, extrapolation, momentum, step)
+      // on the double products, which recomputes the two predictions it carries.
+      in_single = false;
+      switch_to_double = false;
+      iteration_offset = result.iterations;
+      state.step = std::max(state.step, last_single_step);
+      RFistaOptions rest = options.rfista;
+      rest.max_iterations = std::max<std::int64_t>(0, rest.max_iterations - result.iterations);
+      RFistaResult tail = minimize_group_lasso(exact_loss, problem.beta, d, P, rest, &state,
+                                               context.stop_token, callback);
+      tail.iterations += result.iterations;
+      tail.restarts += result.restarts;
+      tail.backtracks += result.backtracks;
+      result = tail;
+    }
   } else {
     result.stop = RFistaStop::kCallback;
     if (state.iterate.size() == 0) state.iterate = Eigen::MatrixXd::Zero(d, P);

@@ -183,4 +183,61 @@ Eigen::MatrixXd pattern_cone_adjoint(const Eigen::MatrixXd& X, const CompactMask
   return sum_in_order(partials, d, 2 * P);
 }
 
+Eigen::VectorXd pattern_predict_differences(const Eigen::MatrixXf& X, const CompactMasks& masks,
+                                            ActivationDiagonal diagonal,
+                                            const Eigen::MatrixXd& difference) {
+  const Eigen::Index n = X.rows();
+  const Eigen::Index P = masks.cols();
+  const Eigen::MatrixXf difference_float = difference.cast<float>();
+  Eigen::VectorXd result(n);
+  for_each_row_chunk(
+      n, rows_per_chunk(P), [&](Eigen::Index, Eigen::Index first, Eigen::Index rows) {
+        Eigen::MatrixXf product(rows, P);
+        product.noalias() = X.middleRows(first, rows) * difference_float;
+        // The masked sum over patterns runs in float over groups of kFloatColumns patterns (twice
+        // the lanes of double, and float's rounding there is no larger than the GEMM's own), and
+        // the groups' sums add up in double, so the error does not grow with P.
+        constexpr Eigen::Index kFloatColumns = 32;
+        const float offset = static_cast<float>(diagonal.offset);
+        const float slope = static_cast<float>(diagonal.slope);
+        double* __restrict sum = result.data() + first;
+        for (Eigen::Index i = 0; i < rows; ++i) sum[i] = 0.0;
+        Eigen::VectorXf group_sum(rows);
+        float* __restrict group = group_sum.data();
+        for (Eigen::Index first_column = 0; first_column < P; first_column += kFloatColumns) {
+          for (Eigen::Index i = 0; i < rows; ++i) group[i] = 0.0f;
+          const Eigen::Index end = std::min(P, first_column + kFloatColumns);
+          for (Eigen::Index j = first_column; j < end; ++j) {
+            const float* __restrict column = product.col(j).data();
+            const std::uint8_t* __restrict mask = masks.col(j).data() + first;
+            for (Eigen::Index i = 0; i < rows; ++i) {
+              group[i] += column[i] * (offset + slope * static_cast<float>(mask[i]));
+            }
+          }
+          for (Eigen::Index i = 0; i < rows; ++i) sum[i] += static_cast<double>(group[i]);
+        }
+      });
+  return result;
+}
+
+Eigen::MatrixXd pattern_adjoint_half(const Eigen::MatrixXf& X, const Eigen::MatrixXf& diagonals,
+                                     const Eigen::VectorXd& r) {
+  const Eigen::Index n = X.rows();
+  const Eigen::Index d = X.cols();
+  const Eigen::Index P = diagonals.cols();
+  const Eigen::Index chunk_rows = rows_per_chunk(P);
+  const Eigen::VectorXf r_float = r.cast<float>();
+  std::vector<Eigen::MatrixXd> partials(
+      static_cast<std::size_t>((n + chunk_rows - 1) / chunk_rows));
+  for_each_row_chunk(n, chunk_rows, [&](Eigen::Index c, Eigen::Index first, Eigen::Index rows) {
+    const Eigen::MatrixXf weighted_rows =
+        X.middleRows(first, rows).array().colwise() * r_float.segment(first, rows).array();
+    Eigen::MatrixXf partial(d, P);
+    partial.noalias() = weighted_rows.transpose() * diagonals.middleRows(first, rows);
+    // Float sums over one chunk's rows only; the chunks add up in double.
+    partials[static_cast<std::size_t>(c)] = partial.cast<double>();
+  });
+  return sum_in_order(partials, d, P);
+}
+
 }  // namespace convexnn

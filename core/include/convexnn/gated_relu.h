@@ -89,6 +89,17 @@ struct GatedReluOptions {
   int certificate_interval = 1;          // iterations between certificates (no product: cheap)
   int report_every = 1;
   double max_seconds = 0.0;  // 0: no time limit
+  // Single precision for R-FISTA's products F u and F^T r (float GEMMs, pattern_products.h):
+  // about twice as fast per product; the iterates stay double (the Nystrom ADMM ignores it). The
+  // certificates stay honest: the upper and lower bounds that decide convergence, and every
+  // reported objective, bound and gap, come from double products. Float rounding (~1e-7 relative in
+  // the predictions) stalls R-FISTA's line search near the optimum, so the run goes on with double
+  // products (mixed precision) once the certified relative gap is below 1e-5, stops shrinking, or
+  // the line search hits its minimum step.
+  bool single_precision = false;
+  // Iterations between certificates while the float products run: each costs one double F u and
+  // one double F^T r (about two float iterations' worth), so not every iteration.
+  int single_precision_certificate_interval = 10;
 
   // Empty when valid, else a message naming the first invalid field.
   std::string validate() const;

@@ -37,6 +37,13 @@ class CompositeSmoothFunction : public SmoothFunction {
   virtual Eigen::VectorXd outer_gradient(const Eigen::VectorXd& image) const = 0;
   // A^T g, shaped like the blocks.
   virtual Eigen::MatrixXd adjoint(const Eigen::VectorXd& image_gradient) const = 0;
+  // True when image() and adjoint() round coarsely (single precision, ~1e-7 relative). R-FISTA
+  // then takes a candidate's image as A v + A (w+ - v), whose rounding is relative to the step's
+  // image instead of the whole prediction: the line search compares images that differ by the
+  // step only, and with errors of the full prediction's size it would see noise, not curvature,
+  // near the optimum. The rounding accumulates slowly in the carried images instead (a bias the
+  // caller's exact certificates do not see).
+  virtual bool inexact_products() const { return false; }
 
   double value(const Eigen::MatrixXd& blocks) const final { return outer_value(image(blocks)); }
   double value_and_gradient(const Eigen::MatrixXd& blocks, Eigen::MatrixXd* gradient) const final {
