@@ -100,6 +100,11 @@ TEST_P(PatternProductsTest, ProductsEqualTheirDefinitions) {
   EXPECT_LT((problem.normal_product(difference, &fused_prediction) - normal).norm(),
             1e-10 * normal.norm());
   EXPECT_LT((fused_prediction - predicted).norm(), 1e-10 * predicted.norm());
+  // Its float version agrees to float accuracy (and no better: it does run in float).
+  const Eigen::MatrixXd float_normal = pattern_normal_product(
+      problem.X.cast<float>(), problem.activation_diagonals().cast<float>(), difference);
+  EXPECT_LT((float_normal - normal).norm(), 1e-5 * normal.norm());
+  EXPECT_GT((float_normal - normal).norm(), 1e-12 * normal.norm());
 }
 
 TEST_P(PatternProductsTest, FusedConeStepEqualsTheUnfusedUpdates) {

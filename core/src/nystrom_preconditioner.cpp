@@ -10,7 +10,8 @@
 namespace convexnn {
 
 NystromPreconditioner::NystromPreconditioner(Eigen::Index dimension, Eigen::Index rank,
-                                             const BlockOperator& apply, std::uint64_t seed) {
+                                             const BlockOperator& apply, std::uint64_t seed,
+                                             double operator_accuracy) {
   if (dimension < 1 || rank < 1) {
     throw InputError("the Nystrom sketch needs a positive dimension and rank");
   }
@@ -25,18 +26,24 @@ NystromPreconditioner::NystromPreconditioner(Eigen::Index dimension, Eigen::Inde
   if (sketch.rows() != dimension || sketch.cols() != rank || !sketch.allFinite()) {
     throw InputError("the operator given to the Nystrom sketch returned a wrong shape or NaN");
   }
-  // A tiny shift keeps the Cholesky factor of Omega^T Y defined when A is singular; it is
-  // subtracted from the eigenvalues afterwards.
-  const double shift = std::sqrt(static_cast<double>(dimension)) *
-                       std::numeric_limits<double>::epsilon() *
-                       std::max(sketch.norm(), std::numeric_limits<double>::min());
-  sketch += shift * omega;
-  Eigen::MatrixXd core = omega.transpose() * sketch;
-  core = 0.5 * (core + core.transpose());
-  const Eigen::LLT<Eigen::MatrixXd> cholesky(core);
-  if (cholesky.info() != Eigen::Success) {
-    throw InputError("the Nystrom sketch's core matrix is not positive definite (is A PSD?)");
+  // A small shift keeps the Cholesky factor of Omega^T Y defined when A is singular or its
+  // products are rounded (a float operator); it is subtracted from the eigenvalues afterwards.
+  // Should rounding still leave the core indefinite, the shift grows tenfold, a few times.
+  double shift = std::sqrt(static_cast<double>(dimension)) *
+                 std::max(operator_accuracy, std::numeric_limits<double>::epsilon()) *
+                 std::max(sketch.norm(), std::numeric_limits<double>::min());
+  Eigen::LLT<Eigen::MatrixXd> cholesky;
+  for (int attempt = 0;; ++attempt) {
+    Eigen::MatrixXd core = omega.transpose() * (sketch + shift * omega);
+    core = 0.5 * (core + core.transpose());
+    cholesky.compute(core);
+    if (cholesky.info() == Eigen::Success) break;
+    if (attempt == 4) {
+      throw InputError("the Nystrom sketch's core matrix is not positive definite (is A PSD?)");
+    }
+    shift *= 10.0;
   }
+  sketch += shift * omega;
   // B = Y C^{-T} with core = C C^T (C lower), so that B B^T = Y core^{-1} Y^T.
   const Eigen::MatrixXd factor = cholesky.matrixL().solve(sketch.transpose()).transpose();  // N x s
   const Eigen::JacobiSVD<Eigen::MatrixXd> svd(factor, Eigen::ComputeThinU);

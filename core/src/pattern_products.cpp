@@ -240,4 +240,36 @@ Eigen::MatrixXd pattern_adjoint_half(const Eigen::MatrixXf& X, const Eigen::Matr
   return sum_in_order(partials, d, P);
 }
 
+Eigen::MatrixXd pattern_normal_product(const Eigen::MatrixXf& X, const Eigen::MatrixXf& diagonals,
+                                       const Eigen::MatrixXd& blocks) {
+  const Eigen::Index n = X.rows();
+  const Eigen::Index d = X.cols();
+  const Eigen::Index P = diagonals.cols();
+  const Eigen::Index chunk_rows = rows_per_chunk(std::max(d, P));
+  const Eigen::MatrixXf blocks_float = blocks.cast<float>();
+  std::vector<Eigen::MatrixXd> partials(
+      static_cast<std::size_t>((n + chunk_rows - 1) / chunk_rows));
+  for_each_row_chunk(n, chunk_rows, [&](Eigen::Index c, Eigen::Index first, Eigen::Index rows) {
+    const auto X_chunk = X.middleRows(first, rows);
+    Eigen::MatrixXf product(rows, P);
+    product.noalias() = X_chunk * blocks_float;
+    // The masked sum over patterns accumulates in double; only the GEMMs run in float.
+    Eigen::VectorXd chunk_prediction = Eigen::VectorXd::Zero(rows);
+    double* __restrict sum = chunk_prediction.data();
+    for (Eigen::Index j = 0; j < P; ++j) {
+      const float* __restrict column = product.col(j).data();
+      const float* __restrict diagonal = diagonals.col(j).data() + first;
+      for (Eigen::Index i = 0; i < rows; ++i) {
+        sum[i] += static_cast<double>(column[i] * diagonal[i]);
+      }
+    }
+    const Eigen::MatrixXf weighted_rows =
+        X_chunk.array().colwise() * chunk_prediction.cast<float>().array();
+    Eigen::MatrixXf partial(d, P);
+    partial.noalias() = weighted_rows.transpose() * diagonals.middleRows(first, rows);
+    partials[static_cast<std::size_t>(c)] = partial.cast<double>();
+  });
+  return sum_in_order(partials, d, P);
+}
+
 }  // namespace convexnn

@@ -19,9 +19,11 @@ class NystromPreconditioner {
  public:
   NystromPreconditioner() = default;
   // Sketches A with a Gaussian test matrix of `rank` columns (seeded, so reproducible). Costs
-  // one call of `apply` on an N x rank matrix.
+  // one call of `apply` on an N x rank matrix. `operator_accuracy` is the relative rounding of
+  // `apply` (double epsilon; about 1e-6 for float products): it sets the stabilizing shift.
+  // Throws InputError when A is not positive semidefinite.
   NystromPreconditioner(Eigen::Index dimension, Eigen::Index rank, const BlockOperator& apply,
-                        std::uint64_t seed);
+                        std::uint64_t seed, double operator_accuracy = 0.0);
 
   Eigen::Index dimension() const { return basis_.rows(); }
   // The approximate eigenvalues, descending (lambda_1 >= ... >= lambda_s >= 0).

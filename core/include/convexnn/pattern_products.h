@@ -82,5 +82,9 @@ Eigen::VectorXd pattern_predict_differences(const Eigen::MatrixXf& X, const Comp
                                             const Eigen::MatrixXd& difference);
 Eigen::MatrixXd pattern_adjoint_half(const Eigen::MatrixXf& X, const Eigen::MatrixXf& diagonals,
                                      const Eigen::VectorXd& r);
+// pattern_normal_product with float X and diagonals (the two GEMMs in float, the masked sum and
+// the chunk sums in double): for the Nystrom sketch and early, loose CG solves of the gated ADMM.
+Eigen::MatrixXd pattern_normal_product(const Eigen::MatrixXf& X, const Eigen::MatrixXf& diagonals,
+                                       const Eigen::MatrixXd& blocks);
 
 }  // namespace convexnn
