@@ -27,7 +27,7 @@ Eigen::Map<const Eigen::MatrixXd> as_blocks(const Eigen::VectorXd& flat, Eigen::
   return {flat.data(), d, flat.size() / d};
 }
 
-constexpr double kFloatCgTolerance = 1e-4;
+constexpr double kFloatCgTolerance = 1e-5;
 constexpr double kFloatAccuracy = 1e-6;  // relative rounding of the float products
 
 Eigen::VectorXd flatten(const Eigen::MatrixXd& blocks) {
