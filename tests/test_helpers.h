@@ -50,10 +50,41 @@ inline ConvexProblem all_subsets_problem(const Eigen::MatrixXd& X, const Eigen::
   problem.patterns.generators = Eigen::MatrixXd::Zero(X.cols(), count);
   problem.patterns.mode = PatternMode::kExact;
   for (Eigen::Index mask = 1; mask <= count; ++mask) {
-    for (Eigen::Index k = 0; k < n; ++k) problem.patterns.masks(k, mask - 1) = ((mask >> k) & 1) ? 1.0 : 0.0;
+    for (Eigen::Index k = 0; k < n; ++k)
+      problem.patterns.masks(k, mask - 1) = ((mask >> k) & 1) ? 1.0 : 0.0;
   }
   problem.finalize();
   return problem;
+}
+
+// n x d Gaussian data (bias column last) and P random 0/1 patterns, for the product kernels'
+// tests; pick n not a multiple of the chunk size so that the last chunk is partial.
+inline ConvexProblem random_pattern_problem(Eigen::Index n, Eigen::Index d, Eigen::Index P,
+                                            Activation activation, std::uint64_t seed) {
+  Rng rng(seed);
+  ConvexProblem problem;
+  problem.X.resize(n, d);
+  for (Eigen::Index i = 0; i < n; ++i) {
+    for (Eigen::Index j = 0; j + 1 < d; ++j) problem.X(i, j) = rng.normal();
+    problem.X(i, d - 1) = 1.0;
+  }
+  problem.y = Eigen::VectorXd::Ones(n);
+  problem.patterns.masks.resize(n, P);
+  for (Eigen::Index k = 0; k < problem.patterns.masks.size(); ++k) {
+    problem.patterns.masks(k) = rng.uniform(0, 1) < 0.5 ? 1.0 : 0.0;
+  }
+  problem.patterns.generators = Eigen::MatrixXd::Zero(d, P);
+  problem.activation = activation;
+  problem.finalize();
+  return problem;
+}
+
+// A rows x cols matrix of standard normal entries.
+inline Eigen::MatrixXd random_matrix(Eigen::Index rows, Eigen::Index cols, std::uint64_t seed) {
+  Rng rng(seed);
+  Eigen::MatrixXd matrix(rows, cols);
+  for (Eigen::Index k = 0; k < matrix.size(); ++k) matrix(k) = rng.normal();
+  return matrix;
 }
 
 }  // namespace convexnn::testing

@@ -7,38 +7,13 @@
 #include "convexnn/parallelism.h"
 #include "convexnn/pattern_products.h"
 #include "convexnn/random.h"
+#include "test_helpers.h"
 
 namespace convexnn {
 namespace {
 
-// n x d data (bias column last) and P random 0/1 patterns; n is not a multiple of the chunk size
-// so the last chunk is partial.
-ConvexProblem random_problem(Eigen::Index n, Eigen::Index d, Eigen::Index P, Activation activation,
-                             std::uint64_t seed) {
-  Rng rng(seed);
-  ConvexProblem problem;
-  problem.X.resize(n, d);
-  for (Eigen::Index i = 0; i < n; ++i) {
-    for (Eigen::Index j = 0; j + 1 < d; ++j) problem.X(i, j) = rng.normal();
-    problem.X(i, d - 1) = 1.0;
-  }
-  problem.y = Eigen::VectorXd::Ones(n);
-  problem.patterns.masks.resize(n, P);
-  for (Eigen::Index k = 0; k < problem.patterns.masks.size(); ++k) {
-    problem.patterns.masks(k) = rng.uniform(0, 1) < 0.5 ? 1.0 : 0.0;
-  }
-  problem.patterns.generators = Eigen::MatrixXd::Zero(d, P);
-  problem.activation = activation;
-  problem.finalize();
-  return problem;
-}
-
-Eigen::MatrixXd random_matrix(Eigen::Index rows, Eigen::Index cols, std::uint64_t seed) {
-  Rng rng(seed);
-  Eigen::MatrixXd matrix(rows, cols);
-  for (Eigen::Index k = 0; k < matrix.size(); ++k) matrix(k) = rng.normal();
-  return matrix;
-}
+using testing::random_matrix;
+using testing::random_pattern_problem;
 
 // S_i's diagonal entry for sample k and pattern i, from the definition (science.md 8.1).
 double diagonal_entry(const ConvexProblem& problem, Eigen::Index k, Eigen::Index i) {
@@ -57,7 +32,7 @@ class PatternProductsTest : public ::testing::TestWithParam<Activation> {};
 
 TEST_P(PatternProductsTest, ProductsEqualTheirDefinitions) {
   // 2P = 600 columns gives chunks of 208 rows: 3 full chunks and a partial one.
-  const ConvexProblem problem = random_problem(700, 4, 300, GetParam(), 11);
+  const ConvexProblem problem = random_pattern_problem(700, 4, 300, GetParam(), 11);
   const Eigen::Index n = problem.num_samples();
   const Eigen::Index P = problem.num_patterns();
   const Eigen::MatrixXd blocks = random_matrix(problem.dim(), 2 * P, 12);
@@ -108,7 +83,7 @@ TEST_P(PatternProductsTest, ProductsEqualTheirDefinitions) {
 }
 
 TEST_P(PatternProductsTest, FusedConeStepEqualsTheUnfusedUpdates) {
-  const ConvexProblem problem = random_problem(500, 3, 200, GetParam(), 21);
+  const ConvexProblem problem = random_pattern_problem(500, 3, 200, GetParam(), 21);
   const Eigen::Index n = problem.num_samples();
   const Eigen::Index B = problem.num_blocks();
   const Eigen::MatrixXd u = random_matrix(problem.dim(), B, 22);
@@ -138,7 +113,7 @@ TEST_P(PatternProductsTest, FusedConeStepEqualsTheUnfusedUpdates) {
 }
 
 TEST_P(PatternProductsTest, ResultsAreBitIdenticalForAnyThreadCount) {
-  const ConvexProblem problem = random_problem(3001, 5, 150, GetParam(), 31);
+  const ConvexProblem problem = random_pattern_problem(3001, 5, 150, GetParam(), 31);
   const Eigen::MatrixXd blocks = random_matrix(problem.dim(), problem.num_blocks(), 32);
   const Eigen::VectorXd r = random_matrix(problem.num_samples(), 1, 33);
   const Eigen::MatrixXd slacks = random_matrix(problem.num_samples(), problem.num_blocks(), 34);

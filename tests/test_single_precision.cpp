@@ -17,38 +17,13 @@
 #include "convexnn/pattern_products.h"
 #include "convexnn/random.h"
 #include "convexnn/training.h"
+#include "test_helpers.h"
 
 namespace convexnn {
 namespace {
 
-// n x d Gaussian data (bias column last) and P random 0/1 patterns; n is not a multiple of the
-// chunk size, so the last chunk is partial.
-ConvexProblem random_problem(Eigen::Index n, Eigen::Index d, Eigen::Index P, Activation activation,
-                             std::uint64_t seed) {
-  Rng rng(seed);
-  ConvexProblem problem;
-  problem.X.resize(n, d);
-  for (Eigen::Index i = 0; i < n; ++i) {
-    for (Eigen::Index j = 0; j + 1 < d; ++j) problem.X(i, j) = rng.normal();
-    problem.X(i, d - 1) = 1.0;
-  }
-  problem.y = Eigen::VectorXd::Ones(n);
-  problem.patterns.masks.resize(n, P);
-  for (Eigen::Index k = 0; k < problem.patterns.masks.size(); ++k) {
-    problem.patterns.masks(k) = rng.uniform(0, 1) < 0.5 ? 1.0 : 0.0;
-  }
-  problem.patterns.generators = Eigen::MatrixXd::Zero(d, P);
-  problem.activation = activation;
-  problem.finalize();
-  return problem;
-}
-
-Eigen::MatrixXd random_matrix(Eigen::Index rows, Eigen::Index cols, std::uint64_t seed) {
-  Rng rng(seed);
-  Eigen::MatrixXd matrix(rows, cols);
-  for (Eigen::Index k = 0; k < matrix.size(); ++k) matrix(k) = rng.normal();
-  return matrix;
-}
+using testing::random_matrix;
+using testing::random_pattern_problem;
 
 struct FloatCopies {
   explicit FloatCopies(const ConvexProblem& problem)
@@ -66,7 +41,7 @@ class SinglePrecisionProductsTest : public ::testing::TestWithParam<Activation> 
 
 TEST_P(SinglePrecisionProductsTest, AgreeWithTheDoubleProductsToFloatAccuracy) {
   // P = 300 gives chunks of 432 rows: 4 full chunks and a partial one.
-  const ConvexProblem problem = random_problem(2000, 6, 300, GetParam(), 41);
+  const ConvexProblem problem = random_pattern_problem(2000, 6, 300, GetParam(), 41);
   const FloatCopies single(problem);
   const Eigen::MatrixXd difference = random_matrix(problem.dim(), problem.num_patterns(), 42);
   const Eigen::VectorXd r = random_matrix(problem.num_samples(), 1, 43);
@@ -88,7 +63,7 @@ TEST_P(SinglePrecisionProductsTest, AgreeWithTheDoubleProductsToFloatAccuracy) {
 }
 
 TEST_P(SinglePrecisionProductsTest, AreBitIdenticalForOneAndTwoThreads) {
-  const ConvexProblem problem = random_problem(3001, 5, 150, GetParam(), 51);
+  const ConvexProblem problem = random_pattern_problem(3001, 5, 150, GetParam(), 51);
   const FloatCopies single(problem);
   const Eigen::MatrixXd difference = random_matrix(problem.dim(), problem.num_patterns(), 52);
   const Eigen::VectorXd r = random_matrix(problem.num_samples(), 1, 53);

@@ -133,25 +133,11 @@ SolverSummary solve_gated_admm(const ConvexProblem& problem, const GatedReluOpti
   double dual_residual = 0.0;
   auto make_report = [&](std::int64_t iteration, const Eigen::VectorXd& point,
                          const Eigen::VectorXd& prediction) {
-    const Eigen::Map<const Eigen::MatrixXd> blocks = as_blocks(point, d);
-    IterationReport report;
-    report.iteration = iteration;
-    report.convex_objective = loss_value(problem.loss, prediction, problem.y) +
-                              problem.beta * blocks.colwise().norm().sum();
-    report.network_objective = report.convex_objective;  // the gated network's objective
-    report.best_network_objective = std::min(best_upper, report.convex_objective);
-    report.lower_bound = best_lower;
-    report.relative_gap = relative_gap(report.best_network_objective, best_lower);
+    IterationReport report = gated_iteration_report(problem, iteration, as_blocks(point, d),
+                                                    prediction, best_upper, best_lower, context);
     report.primal_residual = primal_residual;
     report.dual_residual = dual_residual;
     report.rho = rho;
-    report.active_neurons = count_active_blocks(blocks);
-    report.train_accuracy = classification_accuracy(prediction, problem.y);
-    report.test_accuracy = std::numeric_limits<double>::quiet_NaN();
-    if (context.test_set && context.test_set->X.rows() > 0) {
-      report.test_accuracy = classification_accuracy(
-          gated_network_prediction(problem, blocks, context.test_set->X), context.test_set->y);
-    }
     report.elapsed_seconds = seconds_since(start);
     return report;
   };

@@ -101,6 +101,28 @@ GatedMethod parse_gated_method(const std::string& name) {
   throw InputError("unknown gated method '" + name + "' (expected auto, rfista or admm)");
 }
 
+IterationReport gated_iteration_report(const ConvexProblem& problem, std::int64_t iteration,
+                                       const Eigen::MatrixXd& blocks,
+                                       const Eigen::VectorXd& prediction, double best_upper,
+                                       double best_lower, const SolveContext& context) {
+  IterationReport report;
+  report.iteration = iteration;
+  report.convex_objective = loss_value(problem.loss, prediction, problem.y) +
+                            problem.beta * blocks.colwise().norm().sum();
+  report.network_objective = report.convex_objective;  // the gated network's objective
+  report.best_network_objective = std::min(best_upper, report.convex_objective);
+  report.lower_bound = best_lower;
+  report.relative_gap = relative_gap(report.best_network_objective, best_lower);
+  report.active_neurons = count_active_blocks(blocks);
+  report.train_accuracy = classification_accuracy(prediction, problem.y);
+  report.test_accuracy = std::numeric_limits<double>::quiet_NaN();
+  if (context.test_set && context.test_set->X.rows() > 0) {
+    report.test_accuracy = classification_accuracy(
+        gated_network_prediction(problem, blocks, context.test_set->X), context.test_set->y);
+  }
+  return report;
+}
+
 GatedMethod resolved_gated_method(const ConvexProblem& problem, const GatedReluOptions& options) {
   if (options.method != GatedMethod::kAuto) return options.method;
   return problem.loss == LossKind::kSquared && problem.dim() >= kNystromAdmmMinDimension
@@ -294,24 +316,11 @@ SolverSummary solve_gated_relu(const ConvexProblem& problem, const GatedReluOpti
   auto make_report = [&](std::int64_t iteration, const Eigen::MatrixXd& blocks,
                          const Eigen::VectorXd& prediction, double subgradient_squared,
                          double step) {
-    IterationReport report;
-    report.iteration = iteration;
-    report.convex_objective = loss_value(problem.loss, prediction, problem.y) +
-                              problem.beta * blocks.colwise().norm().sum();
-    report.network_objective = report.convex_objective;  // the gated network's objective
-    report.best_network_objective = std::min(best_upper, report.convex_objective);
-    report.lower_bound = best_lower;
-    report.relative_gap = relative_gap(report.best_network_objective, best_lower);
+    IterationReport report = gated_iteration_report(problem, iteration, blocks, prediction,
+                                                    best_upper, best_lower, context);
     report.primal_residual = 0.0;  // no constraints
     report.dual_residual = std::sqrt(subgradient_squared);
     report.rho = step;
-    report.active_neurons = count_active_blocks(blocks);
-    report.train_accuracy = classification_accuracy(prediction, problem.y);
-    report.test_accuracy = std::numeric_limits<double>::quiet_NaN();
-    if (context.test_set && context.test_set->X.rows() > 0) {
-      report.test_accuracy = classification_accuracy(
-          gated_network_prediction(problem, blocks, context.test_set->X), context.test_set->y);
-    }
     report.elapsed_seconds = seconds_since(start);
     return report;
   };

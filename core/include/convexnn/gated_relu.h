@@ -117,6 +117,14 @@ class GatedBlocksView : public IterateView {
   const Eigen::MatrixXd& gated_blocks_;
 };
 
+// The observer's report of a gated iterate with prediction F u: objective, best bounds, active
+// blocks and accuracies (test accuracy of the gated network on context.test_set, else NaN). The
+// algorithm fills in residuals, rho and the elapsed time.
+IterationReport gated_iteration_report(const ConvexProblem& problem, std::int64_t iteration,
+                                       const Eigen::MatrixXd& blocks,
+                                       const Eigen::VectorXd& prediction, double best_upper,
+                                       double best_lower, const SolveContext& context);
+
 // The method `options.method` resolves to on `problem`.
 GatedMethod resolved_gated_method(const ConvexProblem& problem, const GatedReluOptions& options);
 
