@@ -25,24 +25,12 @@ namespace {
 using testing::random_matrix;
 using testing::random_pattern_problem;
 
-struct FloatCopies {
-  explicit FloatCopies(const ConvexProblem& problem)
-      : X(problem.X.cast<float>()),
-        diagonals(problem.activation_diagonals().cast<float>()),
-        masks(compact_masks(problem.patterns.masks)),
-        diagonal(activation_diagonal_for(problem.activation)) {}
-  Eigen::MatrixXf X;
-  Eigen::MatrixXf diagonals;
-  CompactMasks masks;
-  ActivationDiagonal diagonal;
-};
-
 class SinglePrecisionProductsTest : public ::testing::TestWithParam<Activation> {};
 
 TEST_P(SinglePrecisionProductsTest, AgreeWithTheDoubleProductsToFloatAccuracy) {
   // P = 300 gives chunks of 432 rows: 4 full chunks and a partial one.
   const ConvexProblem problem = random_pattern_problem(2000, 6, 300, GetParam(), 41);
-  const FloatCopies single(problem);
+  const SinglePrecisionProducts single(problem);
   const Eigen::MatrixXd difference = random_matrix(problem.dim(), problem.num_patterns(), 42);
   const Eigen::VectorXd r = random_matrix(problem.num_samples(), 1, 43);
 
@@ -64,7 +52,7 @@ TEST_P(SinglePrecisionProductsTest, AgreeWithTheDoubleProductsToFloatAccuracy) {
 
 TEST_P(SinglePrecisionProductsTest, AreBitIdenticalForOneAndTwoThreads) {
   const ConvexProblem problem = random_pattern_problem(3001, 5, 150, GetParam(), 51);
-  const FloatCopies single(problem);
+  const SinglePrecisionProducts single(problem);
   const Eigen::MatrixXd difference = random_matrix(problem.dim(), problem.num_patterns(), 52);
   const Eigen::VectorXd r = random_matrix(problem.num_samples(), 1, 53);
   Eigen::VectorXd predict_one, predict_two;

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cmath>
 #include <limits>
+#include <optional>
 
 #include "convexnn/admm_building_blocks.h"
 #include "convexnn/dual_certificate.h"
@@ -65,12 +66,11 @@ SolverSummary solve_gated_admm(const ConvexProblem& problem, const GatedReluOpti
   // sketch, which only shapes the preconditioner, and CG solves asked for a relative residual of
   // kFloatCgTolerance or more (float's ~1e-7 rounding is far below). Certificates stay double.
   const bool float_range = problem.X.allFinite() && problem.X.cwiseAbs().maxCoeff() < 1e30;
-  const Eigen::MatrixXf X_float = float_range ? problem.X.cast<float>() : Eigen::MatrixXf();
-  const Eigen::MatrixXf diagonals_float =
-      float_range ? problem.activation_diagonals().cast<float>() : Eigen::MatrixXf();
+  std::optional<SinglePrecisionProducts> single;
+  if (float_range) single.emplace(problem);
   auto float_normal_product = [&](const Eigen::VectorXd& v) {
-    if (!float_range) return normal_product(v);
-    return flatten(pattern_normal_product(X_float, diagonals_float, as_blocks(v, d)));
+    if (!single) return normal_product(v);
+    return flatten(pattern_normal_product(single->X, single->diagonals, as_blocks(v, d)));
   };
   // Should the sketch fail (an operator rounding made indefinite), CG runs unpreconditioned.
   NystromPreconditioner preconditioner;

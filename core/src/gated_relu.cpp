@@ -33,20 +33,6 @@ double seconds_since(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
 }
 
-// Float copies of X and of the diagonals s_i for the single precision products, made once per
-// solve (n x (d + P) floats beside the problem's doubles).
-struct SinglePrecisionProducts {
-  explicit SinglePrecisionProducts(const ConvexProblem& problem)
-      : X(problem.X.cast<float>()),
-        diagonals(problem.activation_diagonals().cast<float>()),
-        masks(compact_masks(problem.patterns.masks)),
-        diagonal(activation_diagonal_for(problem.activation)) {}
-  Eigen::MatrixXf X;
-  Eigen::MatrixXf diagonals;
-  CompactMasks masks;
-  ActivationDiagonal diagonal;
-};
-
 // l(F u, y) as outer(image) with image = the gated prediction F u, with double products, or
 // float ones when `single` is given.
 class GatedLoss : public CompositeSmoothFunction {
@@ -77,6 +63,12 @@ class GatedLoss : public CompositeSmoothFunction {
 };
 
 }  // namespace
+
+SinglePrecisionProducts::SinglePrecisionProducts(const ConvexProblem& problem)
+    : X(problem.X.cast<float>()),
+      diagonals(problem.activation_diagonals().cast<float>()),
+      masks(compact_masks(problem.patterns.masks)),
+      diagonal(activation_diagonal_for(problem.activation)) {}
 
 TwoLayerNetwork GatedBlocksView::network() const {
   return recover_network(problem_, decompose_gated_solution(problem_, gated_blocks_).blocks);

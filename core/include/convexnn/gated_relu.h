@@ -10,6 +10,7 @@
 
 #include "convexnn/admm_solver.h"
 #include "convexnn/convex_problem.h"
+#include "convexnn/pattern_products.h"
 #include "convexnn/rfista.h"
 #include "convexnn/solver_observer.h"
 #include "convexnn/solver_summary.h"
@@ -29,6 +30,17 @@ double gated_objective(const ConvexProblem& problem, const Eigen::MatrixXd& gate
 Eigen::VectorXd gated_network_prediction(const ConvexProblem& problem,
                                          const Eigen::MatrixXd& gated_blocks,
                                          const Eigen::MatrixXd& Z);
+
+// Float copies of X and of the diagonals s_i for the single precision products, made once per
+// solve (n x (d + P) floats beside the problem's doubles): R-FISTA's --float32 and the Nystrom
+// ADMM's sketch and loose CG solves.
+struct SinglePrecisionProducts {
+  explicit SinglePrecisionProducts(const ConvexProblem& problem);
+  Eigen::MatrixXf X;
+  Eigen::MatrixXf diagonals;
+  CompactMasks masks;
+  ActivationDiagonal diagonal;
+};
 
 // Lower bound on p*_G from a dual candidate lambda (science.md 11.2): c_max = max_i ||X^T D_i
 // lambda||, theta in [0, min(domain, beta / c_max)], L = -l*(theta lambda).
