@@ -150,6 +150,17 @@ void add_convex_solver_options(CLI::App& command, ConvexSolverCliOptions& option
                   "At most this many generation rounds")
       ->capture_default_str();
   command
+      .add_option(
+          "--generation-search", options.generation_search,
+          "Where a generation round's candidate patterns come from: random (Gaussian "
+          "draws) or neuron (local ascent in neuron space on the dual constraint, from "
+          "random starts and the current neurons: more violated patterns per round than the "
+          "draws, at a higher cost per round)")
+      ->check(CLI::IsMember({"random", "neuron"}))
+      ->capture_default_str();
+  command.add_flag("!--no-polish", options.polish,
+                   "ADMM and al: skip the interior-point polish on the active blocks");
+  command
       .add_option("--gated-method", options.gated_method,
                   "--solver gated: rfista (accelerated proximal gradient), admm (ADMM with a "
                   "Nystrom-preconditioned CG u-update, CRONOS; squared loss) or auto (admm for "
@@ -207,6 +218,11 @@ TrainingConfig make_training_config(const ProblemOptions& problem,
   config.generate_patterns = solver.generate_patterns;
   config.pattern_generation.batch_size = solver.generation_batch;
   config.pattern_generation.max_rounds = solver.generation_rounds;
+  config.pattern_generation.source = solver.generation_search == "neuron"
+                                         ? CandidateSource::kNeuronSearch
+                                         : CandidateSource::kRandomDraws;
+  config.admm.polish = solver.polish;
+  config.augmented_lagrangian.polish = solver.polish;
   config.gated.method = parse_gated_method(solver.gated_method);
   config.gated.admm.sketch_rank = solver.sketch_rank;
   if (config.solver != SolverKind::kAdmm && solver.rho != "auto") {

@@ -48,8 +48,10 @@ struct ConvexSolverCliOptions {
   bool generate_patterns = false;  // pattern column generation around ADMM
   int generation_batch = 200;
   int generation_rounds = 20;
-  std::string gated_method = "auto";  // --solver gated: auto, rfista or admm
-  int sketch_rank = 128;              // --gated-method admm: Nystrom sketch rank
+  std::string generation_search = "random";  // random or neuron
+  bool polish = true;                        // ADMM's interior-point polish
+  std::string gated_method = "auto";         // --solver gated: auto, rfista or admm
+  int sketch_rank = 128;                     // --gated-method admm: Nystrom sketch rank
 };
 
 // `allow_auto_formulation` adds the choice "auto"; the caller sets the default in `options`.

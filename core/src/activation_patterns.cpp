@@ -59,6 +59,14 @@ class PatternCollector {
 
 }  // namespace
 
+std::string pattern_mask_key(const Eigen::Ref<const Eigen::VectorXd>& mask) {
+  std::string key(static_cast<std::size_t>((mask.size() + 7) / 8), '\0');
+  for (Eigen::Index k = 0; k < mask.size(); ++k) {
+    if (mask[k] != 0.0) key[static_cast<std::size_t>(k / 8)] |= static_cast<char>(1u << (k % 8));
+  }
+  return key;
+}
+
 PatternSet sample_patterns(const Eigen::MatrixXd& X, int samples, std::uint64_t seed) {
   if (samples < 1) throw InputError("patterns: the number of sampled patterns must be at least 1");
   const Eigen::Index n = X.rows();

@@ -10,15 +10,6 @@
 namespace convexnn {
 namespace {
 
-std::string mask_key(const Eigen::MatrixXd& masks, Eigen::Index column) {
-  std::string key(static_cast<std::size_t>((masks.rows() + 7) / 8), '\0');
-  for (Eigen::Index k = 0; k < masks.rows(); ++k) {
-    if (masks(k, column) != 0.0)
-      key[static_cast<std::size_t>(k / 8)] |= static_cast<char>(1u << (k % 8));
-  }
-  return key;
-}
-
 PatternSet select_columns(const PatternSet& set, const std::vector<Eigen::Index>& columns) {
   PatternSet selected;
   selected.mode = set.mode;
@@ -41,11 +32,41 @@ Eigen::MatrixXd widen_blocks(const Eigen::MatrixXd& blocks, Eigen::Index old_P,
   return widened;
 }
 
+// The directions of the blocks in use (non-zero columns of the d x 2P block matrix).
+Eigen::MatrixXd active_directions(const Eigen::MatrixXd& blocks) {
+  std::vector<Eigen::Index> active;
+  for (Eigen::Index b = 0; b < blocks.cols(); ++b) {
+    if (blocks.col(b).squaredNorm() > 0) active.push_back(b);
+  }
+  Eigen::MatrixXd directions(blocks.rows(), static_cast<Eigen::Index>(active.size()));
+  for (std::size_t t = 0; t < active.size(); ++t)
+    directions.col(static_cast<Eigen::Index>(t)) = blocks.col(active[t]);
+  return directions;
+}
+
+PatternSet round_candidates(const ConvexProblem& problem, const Eigen::MatrixXd& blocks,
+                            const Eigen::VectorXd& lambda,
+                            const PatternGenerationOptions& generation, int round) {
+  const auto round_seed = generation.seed + static_cast<std::uint64_t>(round);
+  if (generation.candidates) return generation.candidates(problem.X, round);
+  if (generation.source == CandidateSource::kNeuronSearch) {
+    NeuronSearchOptions search = generation.search;
+    search.seed += static_cast<std::uint64_t>(round);
+    return search_neuron_patterns(problem.X, lambda, active_directions(blocks), search,
+                                  &problem.patterns)
+        .patterns;
+  }
+  return sample_patterns(problem.X, generation.batch_size, round_seed);
+}
+
 }  // namespace
 
 std::string PatternGenerationOptions::validate() const {
   if (batch_size < 1) return "pattern_generation.batch_size must be at least 1";
   if (max_rounds < 0) return "pattern_generation.max_rounds must be >= 0";
+  if (const std::string error = search.validate(); !error.empty()) {
+    return "pattern_generation." + error;
+  }
   if (!(violation_tolerance >= 0) || !std::isfinite(violation_tolerance)) {
     return "pattern_generation.violation_tolerance must be a finite number >= 0";
   }
@@ -56,10 +77,10 @@ PatternSet violating_patterns(const ConvexProblem& problem, const PatternSet& ca
                               const Eigen::VectorXd& lambda, double theta, double tolerance) {
   std::unordered_set<std::string> known;
   for (Eigen::Index i = 0; i < problem.num_patterns(); ++i)
-    known.insert(mask_key(problem.patterns.masks, i));
+    known.insert(pattern_mask_key(problem.patterns.masks.col(i)));
   std::vector<Eigen::Index> fresh;
   for (Eigen::Index i = 0; i < candidates.num_patterns(); ++i) {
-    if (known.insert(mask_key(candidates.masks, i)).second) fresh.push_back(i);
+    if (known.insert(pattern_mask_key(candidates.masks.col(i))).second) fresh.push_back(i);
   }
   if (fresh.empty()) return select_columns(candidates, fresh);
   ConvexProblem trial = problem;
@@ -129,17 +150,20 @@ PatternGenerationSummary solve_with_pattern_generation(ConvexProblem& problem,
     if (context.stop_token.stop_requested()) break;
     const Eigen::VectorXd prediction = problem.predict(current.blocks);
     const Eigen::VectorXd lambda = dual_candidate(problem, prediction, nullptr);
-    const DualBound bound = dual_lower_bound(problem, lambda, nullptr);
-    // theta scales lambda into the current program's dual feasible set; when the current solve
-    // is optimal a fresh pattern violating at this scale gives a strict decrease.
-    const double theta = bound.max_constraint_norm > 0
-                             ? std::min(1.0, problem.beta / bound.max_constraint_norm)
-                             : 1.0;
+    // Random draws: theta scales lambda into the current program's dual feasible set, so that a
+    // round without violation certifies the candidates (when the current solve is optimal, a
+    // fresh pattern violating at this scale gives a strict decrease). Neuron search: the
+    // first-order test at the current point (theta = 1): a fresh block with q_b(lambda) > beta
+    // lowers the objective when added, however inexact the current solve; a scaled test would
+    // stop the generation early whenever the restricted solve is still far from its optimum.
+    double theta = 1.0;
+    if (generation.source == CandidateSource::kRandomDraws || generation.candidates) {
+      const DualBound bound = dual_lower_bound(problem, lambda, nullptr);
+      if (bound.max_constraint_norm > 0)
+        theta = std::min(1.0, problem.beta / bound.max_constraint_norm);
+    }
     const PatternSet candidates =
-        generation.candidates
-            ? generation.candidates(problem.X, round)
-            : sample_patterns(problem.X, generation.batch_size,
-                              generation.seed + static_cast<std::uint64_t>(round));
+        round_candidates(problem, current.blocks, lambda, generation, round);
     const PatternSet extra =
         violating_patterns(problem, candidates, lambda, theta, generation.violation_tolerance);
     result.round_additions.push_back(extra.num_patterns());

@@ -280,7 +280,10 @@ double RestrictedBarrier::conic_direction(const Point& x, double t, const LossTe
   std::vector<Eigen::LDLT<Eigen::MatrixXd>> factors(count);
   std::vector<Eigen::VectorXd> scales(count);
   std::vector<Eigen::MatrixXd> solved_maps(count);  // H_b^{-1} [C_b^T; 0]
-  Eigen::MatrixXd core = Eigen::MatrixXd::Zero(n_, n_);
+  // The core C B^{-1} C^T is formed by one GEMM over all blocks: m rank-d updates of an n x n
+  // matrix would stream it through memory m times.
+  Eigen::MatrixXd stacked_maps(n_, m_ * d_);         // [C_1 ... C_m]
+  Eigen::MatrixXd stacked_solved_maps(m_ * d_, n_);  // [H_1^{-1} C_1^T; ...] (u rows)
   for (Eigen::Index j = 0; j < m_; ++j) {
     const auto index = static_cast<std::size_t>(j);
     const RestrictedBlock& block = blocks_[index];
@@ -310,14 +313,20 @@ double RestrictedBarrier::conic_direction(const Point& x, double t, const LossTe
     map_transpose.topRows(d_) = block.prediction_map.transpose();
     solved_maps[index] = scales[index].asDiagonal() *
                          factors[index].solve(scales[index].asDiagonal() * map_transpose);
-    core.noalias() += block.prediction_map * solved_maps[index].topRows(d_);
+    stacked_maps.middleCols(j * d_, d_) = block.prediction_map;
+    stacked_solved_maps.middleRows(j * d_, d_) = solved_maps[index].topRows(d_);
   }
+  Eigen::MatrixXd core(n_, n_);
+  core.noalias() = stacked_maps * stacked_solved_maps;
   // (B + C^T W C)^{-1} r = B^{-1} r - B^{-1} C^T S K^{-1} S C B^{-1} r with S = W^{1/2} and
   // K = I + S C B^{-1} C^T S (well defined also where w = 0).
   const Eigen::VectorXd root_weights = terms.weights.cwiseSqrt();
   Eigen::MatrixXd woodbury = root_weights.asDiagonal() * core * root_weights.asDiagonal();
   woodbury.diagonal().array() += 1.0;
-  const Eigen::LDLT<Eigen::MatrixXd> woodbury_factor(woodbury);
+  // K is positive definite (B is), so the blocked Cholesky applies; Eigen's LDLT is unblocked and
+  // was most of a conic step at n = 2000. Rounding can break symmetry slightly: symmetrize first.
+  woodbury = 0.5 * (woodbury + woodbury.transpose()).eval();
+  const Eigen::LLT<Eigen::MatrixXd> woodbury_factor(woodbury);
   if (woodbury_factor.info() != Eigen::Success) return std::numeric_limits<double>::quiet_NaN();
   Eigen::MatrixXd direction(size, m_);
   Eigen::VectorXd mapped = Eigen::VectorXd::Zero(n_);

@@ -19,6 +19,9 @@ struct PatternSet {
   Eigen::Index num_samples() const { return masks.rows(); }
 };
 
+// A compact key of a 0/1 mask column (one bit per sample), for sets of distinct patterns.
+std::string pattern_mask_key(const Eigen::Ref<const Eigen::VectorXd>& mask);
+
 // Samples `samples` Gaussian vectors h ~ N(0, I) (bias component included when X has a bias
 // column), keeps the distinct non-zero patterns and their generators. Fewer than `samples`
 // patterns may result when draws coincide.

@@ -11,11 +11,21 @@
 #include <vector>
 
 #include "convexnn/admm_solver.h"
+#include "convexnn/neuron_search.h"
 
 namespace convexnn {
 
+// Where a round's candidate patterns come from.
+enum class CandidateSource {
+  kRandomDraws,   // `batch_size` Gaussian draws (sample_patterns), seed `seed + round`
+  kNeuronSearch,  // neurons that locally maximize the dual constraint (neuron_search.h)
+};
+
 struct PatternGenerationOptions {
-  int batch_size = 200;     // fresh Gaussian draws per round
+  CandidateSource source = CandidateSource::kRandomDraws;
+  int batch_size = 200;  // fresh Gaussian draws per round
+  // kNeuronSearch: its seed is advanced by the round; the current network's neurons are seeds.
+  NeuronSearchOptions search;
   int max_rounds = 20;      // solves after the first
   std::uint64_t seed = 17;  // for the fresh draws (round r uses seed + r)
   // A fresh block violates when theta * q > beta * (1 + violation_tolerance), theta the
