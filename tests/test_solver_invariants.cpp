@@ -36,7 +36,8 @@ TEST(SolverInvariants, RecoveredNetworkObjectiveEqualsConvexObjective) {
     const Eigen::VectorXd fitted = prepared.problem.predict(result.solution.blocks);
     EXPECT_LT((result.network.predict(data.X) - fitted).cwiseAbs().maxCoeff(), 1e-4);
     EXPECT_TRUE(result.summary.certifies_global_optimum());
-    EXPECT_NE(result.summary.certificate_statement().find("Certified globally optimal"), std::string::npos);
+    EXPECT_NE(result.summary.certificate_statement().find("Certified globally optimal"),
+              std::string::npos);
   }
 }
 
@@ -98,7 +99,8 @@ TEST(SolverInvariants, SymmetryUnderLabelFlip) {
     Dataset flipped = data;
     flipped.y = -data.y;
     const TrainingResult original = train_network(prepare_problem(data, nullptr, config), config);
-    const TrainingResult mirrored = train_network(prepare_problem(flipped, nullptr, config), config);
+    const TrainingResult mirrored =
+        train_network(prepare_problem(flipped, nullptr, config), config);
     EXPECT_NEAR(original.summary.network_objective, mirrored.summary.network_objective,
                 1e-6 * std::max(1.0, original.summary.network_objective));
   }
@@ -145,8 +147,56 @@ TEST(SolverInvariants, SampledPatternsReachTheRequestedGap) {
   EXPECT_EQ(result.summary.status, SolverStatus::kConverged) << result.summary.full_report();
   EXPECT_LE(result.summary.relative_gap, 1e-3);
   EXPECT_FALSE(result.summary.certifies_global_optimum());
-  EXPECT_NE(result.summary.certificate_statement().find("sampled convex program"), std::string::npos);
+  EXPECT_NE(result.summary.certificate_statement().find("sampled convex program"),
+            std::string::npos);
   EXPECT_GT(classification_accuracy(result.network.predict(data.X), data.y), 0.8);
+}
+
+TEST(SolverInvariants, ReportedUpperBoundComesFromFeasiblePointsOnly) {
+  // Before convergence the iterate is infeasible for the cone constraints, and its recovered
+  // network can have a lower objective than the projected points the certificate uses (its
+  // neurons' patterns lie outside the sampled set). The reported U and gap must be the
+  // certificate's, never that network's: else the live gap is smaller than the certified one.
+  Rng rng(8);
+  Dataset data;
+  data.X.resize(150, 6);
+  data.y.resize(150);
+  for (Eigen::Index i = 0; i < data.X.rows(); ++i) {
+    for (Eigen::Index j = 0; j < data.X.cols(); ++j) data.X(i, j) = rng.normal();
+    const double score = std::max(0.0, data.X(i, 0) - data.X(i, 1)) -
+                         std::max(0.0, data.X(i, 2) + 0.5 * data.X(i, 3) - 0.3);
+    data.y[i] = score > 0.1 ? 1.0 : -1.0;
+  }
+  for (int j = 0; j < 6; ++j) data.feature_names.push_back("x" + std::to_string(j));
+  for (SolverKind solver : {SolverKind::kAdmm, SolverKind::kAugmentedLagrangian}) {
+    TrainingConfig config;
+    config.solver = solver;
+    config.pattern_samples = 30;
+    config.beta = 0.05;
+    config.admm.max_iterations = 60;
+    config.admm.polish = false;
+    config.augmented_lagrangian.max_iterations = 150;
+    config.augmented_lagrangian.polish = false;
+    config.augmented_lagrangian.report_every = 1;
+    const PreparedProblem prepared = prepare_problem(data, nullptr, config);
+    RecordingObserver observer;
+    const TrainingResult result = train_network(prepared, config, &observer);
+    ASSERT_FALSE(observer.reports.empty());
+    bool iterate_undercuts = false;  // the situation this test is about must occur
+    double previous_upper = INFINITY;
+    for (const IterationReport& report : observer.reports) {
+      // The final U is the best certified point of the whole run, so no report goes below it.
+      EXPECT_GE(report.best_network_objective, result.summary.network_objective * (1 - 1e-12))
+          << to_string(solver) << " iteration " << report.iteration;
+      EXPECT_LE(report.best_network_objective, previous_upper);
+      EXPECT_GE(report.relative_gap, result.summary.relative_gap * (1 - 1e-12));
+      previous_upper = report.best_network_objective;
+      iterate_undercuts =
+          iterate_undercuts || report.network_objective < result.summary.network_objective;
+    }
+    EXPECT_TRUE(iterate_undercuts) << to_string(solver) << ": no report tested the rule";
+    EXPECT_EQ(result.summary.status, SolverStatus::kIterationLimit) << to_string(solver);
+  }
 }
 
 }  // namespace

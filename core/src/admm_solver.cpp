@@ -357,7 +357,9 @@ IterationReport AdmmRun::make_report(std::int64_t iteration, double primal, doub
   const PointValue value = evaluate_point(problem_, state.v);
   report.network_objective = value.network_objective;
   report.convex_objective = problem_.objective(state.v);
-  report.best_network_objective = std::min(best_upper_, value.network_objective);
+  // U is the best *certified* point's objective (consider_point): the iterate's own network is
+  // infeasible for the program in general and could undercut its optimum, faking a small gap.
+  report.best_network_objective = best_upper_;
   report.lower_bound = best_lower_;
   report.relative_gap = std::isfinite(best_lower_)
                             ? relative_gap(report.best_network_objective, best_lower_)

@@ -188,7 +188,8 @@ IterationReport AugmentedLagrangianRun::make_report(std::int64_t iteration,
   report.network_objective = loss_value(problem_.loss, prediction, problem_.y) +
                              problem_.beta * blocks.colwise().norm().sum();
   report.convex_objective = problem_.objective(blocks);
-  report.best_network_objective = std::min(best_upper_, report.network_objective);
+  // U from certified (projected) points only, as in certify(): the iterate is infeasible.
+  report.best_network_objective = best_upper_;
   report.lower_bound = best_lower_;
   report.relative_gap = std::isfinite(best_lower_)
                             ? relative_gap(report.best_network_objective, best_lower_)

@@ -12,11 +12,12 @@ struct TwoLayerNetwork;
 // One report. Quantities that a solver cannot compute are NaN.
 struct IterationReport {
   std::int64_t iteration = 0;
-  double convex_objective = 0.0;   // objective of the convex program at the current iterate
-  double network_objective = 0.0;  // non-convex objective of the network recovered from this iterate
-  double best_network_objective = 0.0;  // lowest network objective so far (upper bound U)
-  double lower_bound = 0.0;        // certified lower bound L (best so far)
-  double relative_gap = 0.0;       // (U - L) / max(1, |U|)
+  double convex_objective = 0.0;  // objective of the convex program at the current iterate
+  double network_objective =
+      0.0;  // non-convex objective of the network recovered from this iterate
+  double best_network_objective = 0.0;  // upper bound U: best objective of a feasible point so far
+  double lower_bound = 0.0;             // certified lower bound L (best so far)
+  double relative_gap = 0.0;            // (U - L) / max(1, |U|)
   double primal_residual = 0.0;
   double dual_residual = 0.0;
   double rho = 0.0;
@@ -44,7 +45,8 @@ class SolverObserver {
   virtual ~SolverObserver() = default;
   // Called from the solver's thread every `report_every` iterations and once at the end.
   // Returning kStop ends the run with status kCancelled.
-  virtual ObserverAction on_iteration(const IterationReport& report, const IterateView& iterate) = 0;
+  virtual ObserverAction on_iteration(const IterationReport& report,
+                                      const IterateView& iterate) = 0;
 };
 
 }  // namespace convexnn
