@@ -292,10 +292,7 @@ void AdmmRun::polish() {
     }
   }
   if (columns.empty()) return;
-  // The barrier method factors a dense system in all restricted variables: with thousands of
-  // them (teacher10: ~550 active blocks x 11) one Newton step costs seconds, far more than the
-  // ADMM iterations it would save. Such problems are left to ADMM.
-  constexpr Eigen::Index kMaxPolishVariables = 2500;
+  // Larger restricted programs are left to ADMM (kMaxPolishVariables).
   if (static_cast<Eigen::Index>(columns.size()) * problem_.dim() > kMaxPolishVariables) return;
 
   // Each round's barrier gap a tenth of the tolerance: enough for the certificate to pass on the

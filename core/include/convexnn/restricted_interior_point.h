@@ -58,6 +58,11 @@ struct RestrictedSolveResult {
   std::vector<Eigen::Index> dropped_blocks;
 };
 
+// The barrier method factors a dense system in all restricted variables: with thousands of them
+// (teacher10: ~550 active blocks x 11) one Newton step costs seconds, more than the first-order
+// iterations it would save. ADMM and AL polish only restricted sets up to this size.
+constexpr Eigen::Index kMaxPolishVariables = 2500;
+
 // `block_columns`: the columns of S in the d x 2P block matrix (v_i is column i, w_i column
 // P + i); duplicates are ignored.
 RestrictedSolveResult solve_restricted_interior_point(
