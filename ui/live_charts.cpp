@@ -65,12 +65,16 @@ LiveCharts::LiveCharts(QWidget* parent) : QWidget(parent) {
   QChart* objective = make_chart(tr("Objective"));
   objective_chart_ = objective;
   QValueAxis* objective_x = add_view(
-      objective, tr("U: training objective of the network recovered from the current solution "
-                    "(the best so far). L: a certified lower bound from the dual; no network can "
-                    "do better than L. When they meet, the network is optimal."));
+      objective, tr("U: training objective of the best feasible solution so far (an upper bound "
+                    "on the optimum). L: a certified lower bound from the dual; no network can "
+                    "do better than L. When they meet, the network is optimal. The thin line is "
+                    "the network of the current iterate, which need not satisfy the program's "
+                    "constraints yet and bounds nothing."));
   objective_axis_ = new QValueAxis;
   objective->addAxis(objective_axis_, Qt::AlignLeft);
   upper_ = addSeries(objective, objective_x, objective_axis_, tr("network U"), QColor(200, 40, 40));
+  current_ = addSeries(objective, objective_x, objective_axis_, tr("current iterate"),
+                       QColor(200, 40, 40, 110), Qt::DotLine);
   lower_ = addSeries(objective, objective_x, objective_axis_, tr("lower bound L"),
                      QColor(30, 120, 60), Qt::DashLine);
 
@@ -118,8 +122,8 @@ QLineSeries* LiveCharts::addSeries(QChart* chart, QValueAxis* x, QAbstractAxis* 
 }
 
 int LiveCharts::pointsIn(const QString& series_name) const {
-  for (QLineSeries* series :
-       {upper_, lower_, gap_, primal_, dual_, train_accuracy_, test_accuracy_, robust_accuracy_}) {
+  for (QLineSeries* series : {upper_, current_, lower_, gap_, primal_, dual_, train_accuracy_,
+                              test_accuracy_, robust_accuracy_}) {
     if (series->name() == series_name) return static_cast<int>(series->count());
   }
   return -1;
@@ -129,6 +133,8 @@ void LiveCharts::refresh(const RunHistory& history) {
   const int n = kMaxPointsPerSeries;
   const QList<QPointF> upper =
       history.series([](const IterationReport& r) { return r.best_network_objective; }, n);
+  const QList<QPointF> current =
+      history.series([](const IterationReport& r) { return r.network_objective; }, n);
   // The loss is non-negative, so 0 is always a valid bound; earlier values only squash the plot.
   const QList<QPointF> lower =
       history.series([](const IterationReport& r) { return std::max(0.0, r.lower_bound); }, n);
@@ -147,6 +153,7 @@ void LiveCharts::refresh(const RunHistory& history) {
   robust_accuracy_->replace(robust);
   robust_accuracy_->setVisible(!robust.isEmpty());
   upper_->replace(upper);
+  current_->replace(current);
   lower_->replace(lower);
   gap_->replace(gap);
   primal_->replace(primal);

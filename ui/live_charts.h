@@ -43,6 +43,7 @@ class LiveCharts : public QWidget {
   QLogValueAxis* gap_axis_;
   QValueAxis* accuracy_axis_;
   QLineSeries* upper_;
+  QLineSeries* current_;  // the current iterate's network: progress, not a bound
   QLineSeries* lower_;
   QLineSeries* gap_;
   QLineSeries* primal_;
