@@ -10,13 +10,6 @@ namespace {
 
 double huberized(double r, double beta) { return r <= beta ? 0.5 * r * r : beta * r - 0.5 * beta * beta; }
 
-AdmmOptions tight_options() {
-  AdmmOptions options;
-  options.relative_gap_tolerance = 1e-9;
-  options.max_iterations = 20000;
-  return options;
-}
-
 TEST(ClosedFormOracles, SingleSampleWithBias) {
   for (double y_value : {2.0, -1.5, 0.3}) {
     for (double beta : {0.1, 0.5, 5.0}) {
@@ -33,7 +26,8 @@ TEST(ClosedFormOracles, SingleSampleWithBias) {
                                   ? 0.5 * y_value * y_value
                                   : beta * std::abs(y_value) / norm - beta * beta / (2 * norm * norm);
       AdmmSolution solution;
-      const SolverSummary summary = solve_admm(problem, tight_options(), &solution);
+      const SolverSummary summary =
+          solve_admm(problem, testing::tight_admm_options(1e-9), &solution);
       EXPECT_EQ(summary.status, SolverStatus::kConverged) << summary.full_report();
       EXPECT_NEAR(summary.network_objective, expected, 1e-7 * std::max(1.0, expected))
           << "y=" << y_value << " beta=" << beta;
@@ -52,7 +46,7 @@ TEST(ClosedFormOracles, OrthonormalSamplesMatchSoftThresholding) {
   const double expected = huberized(positive_norm, beta) + huberized(2.0, beta);
   EXPECT_NEAR(expected, 3.1510935, 1e-6);  // science.md 12.1 item 2
   AdmmSolution solution;
-  const SolverSummary summary = solve_admm(problem, tight_options(), &solution);
+  const SolverSummary summary = solve_admm(problem, testing::tight_admm_options(1e-9), &solution);
   EXPECT_EQ(summary.status, SolverStatus::kConverged) << summary.full_report();
   EXPECT_NEAR(summary.network_objective, expected, 1e-7);
   // The prediction is each sign group soft-thresholded: y_k (1 - beta / ||y_group||).

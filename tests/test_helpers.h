@@ -24,6 +24,14 @@ inline Dataset random_xor(int n, std::uint64_t seed) {
   return data;
 }
 
+// ADMM options for solving to a tight relative gap (reference optima in the tests).
+inline AdmmOptions tight_admm_options(double relative_gap_tolerance) {
+  AdmmOptions options;
+  options.relative_gap_tolerance = relative_gap_tolerance;
+  options.max_iterations = 20000;
+  return options;
+}
+
 inline TrainingConfig exact_config(LossKind loss, double beta, double tolerance = 1e-6) {
   TrainingConfig config;
   config.pattern_mode = PatternMode::kExact;

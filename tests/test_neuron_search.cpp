@@ -107,13 +107,6 @@ TEST(NeuronSearch, OptionsAreValidatedByName) {
             std::string::npos);
 }
 
-AdmmOptions tight_options() {
-  AdmmOptions options;
-  options.relative_gap_tolerance = 1e-8;
-  options.max_iterations = 20000;
-  return options;
-}
-
 TEST(NeuronSearch, GenerationFromFewPatternsReachesTheExactOptimum) {
   // Column generation with an oracle that finds the most violated pattern ends at the optimum of
   // the program over all patterns.
@@ -129,8 +122,8 @@ TEST(NeuronSearch, GenerationFromFewPatternsReachesTheExactOptimum) {
   PatternGenerationOptions generation;
   generation.source = CandidateSource::kNeuronSearch;
   generation.search.max_patterns = 10;
-  const PatternGenerationSummary result =
-      solve_with_pattern_generation(problem, tight_options(), generation, nullptr);
+  const PatternGenerationSummary result = solve_with_pattern_generation(
+      problem, testing::tight_admm_options(1e-8), generation, nullptr);
   EXPECT_TRUE(result.no_violation_found);
   EXPECT_GT(result.patterns_added, 0);
   EXPECT_LT(problem.num_patterns(), all_patterns) << "only violating patterns are added";
@@ -155,7 +148,7 @@ TEST(NeuronSearch, FindsMoreViolatedPatternsThanAsManyRandomDrawsInEightDimensio
   config.pattern_samples = 4;
   ConvexProblem problem = prepare_problem(wide, nullptr, config).problem;
   AdmmSolution solution;
-  solve_admm(problem, tight_options(), &solution);
+  solve_admm(problem, testing::tight_admm_options(1e-8), &solution);
   const Eigen::VectorXd lambda =
       loss_gradient(problem.loss, problem.predict(solution.blocks), problem.y);
   NeuronSearchOptions options;

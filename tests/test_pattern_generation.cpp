@@ -29,13 +29,6 @@ TinyProblem make_tiny(int n, int initial_draws, double beta, LossKind loss) {
   return tiny;
 }
 
-AdmmOptions tight_options() {
-  AdmmOptions options;
-  options.relative_gap_tolerance = 1e-8;
-  options.max_iterations = 20000;
-  return options;
-}
-
 void expect_monotone_and_above(const PatternGenerationSummary& result, double exact_optimum) {
   for (std::size_t r = 1; r < result.round_objectives.size(); ++r) {
     EXPECT_LE(result.round_objectives[r], result.round_objectives[r - 1] * (1 + 1e-9));
@@ -53,8 +46,8 @@ TEST(PatternGeneration, WithAllPatternsOfferedItReachesTheExactOptimum) {
     const Eigen::Index start = tiny.sampled.num_patterns();
     PatternGenerationOptions generation;
     generation.candidates = [](const Eigen::MatrixXd& X, int) { return enumerate_patterns_2d(X); };
-    const PatternGenerationSummary result =
-        solve_with_pattern_generation(tiny.sampled, tight_options(), generation, nullptr);
+    const PatternGenerationSummary result = solve_with_pattern_generation(
+        tiny.sampled, testing::tight_admm_options(1e-8), generation, nullptr);
     ASSERT_GE(result.round_objectives.size(), 2u) << "the first batch should find violations";
     EXPECT_EQ(result.initial_patterns, start);
     EXPECT_EQ(result.patterns_added, tiny.sampled.num_patterns() - start);
@@ -71,8 +64,8 @@ TEST(PatternGeneration, GaussianBatchesLowerTheObjectiveTowardsTheOptimum) {
   TinyProblem tiny = make_tiny(16, 4, 0.1, LossKind::kSquared);
   PatternGenerationOptions generation;
   generation.batch_size = 300;
-  const PatternGenerationSummary result =
-      solve_with_pattern_generation(tiny.sampled, tight_options(), generation, nullptr);
+  const PatternGenerationSummary result = solve_with_pattern_generation(
+      tiny.sampled, testing::tight_admm_options(1e-8), generation, nullptr);
   ASSERT_GE(result.round_objectives.size(), 2u);
   expect_monotone_and_above(result, tiny.exact_optimum);
   EXPECT_LT(result.round_objectives.back(), result.round_objectives.front());
@@ -116,7 +109,7 @@ TEST(PatternGeneration, NothingViolatesAtTheExactOptimumButMuchDoesAtZero) {
 TEST(PatternGeneration, AppendingKeepsThePointAndAWarmStartableState) {
   TinyProblem tiny = make_tiny(12, 6, 0.1, LossKind::kSquared);
   AdmmSolution solution;
-  solve_admm(tiny.sampled, tight_options(), &solution);
+  solve_admm(tiny.sampled, testing::tight_admm_options(1e-8), &solution);
   const Eigen::VectorXd before = tiny.sampled.predict(solution.blocks);
   const double objective = tiny.sampled.objective(solution.blocks);
   const PatternSet extra = sample_patterns(tiny.sampled.X, 50, 99);

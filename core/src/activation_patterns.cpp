@@ -67,6 +67,18 @@ std::string pattern_mask_key(const Eigen::Ref<const Eigen::VectorXd>& mask) {
   return key;
 }
 
+PatternSet select_patterns(const PatternSet& set, const std::vector<Eigen::Index>& columns) {
+  PatternSet selected;
+  selected.mode = set.mode;
+  selected.masks.resize(set.masks.rows(), static_cast<Eigen::Index>(columns.size()));
+  selected.generators.resize(set.generators.rows(), static_cast<Eigen::Index>(columns.size()));
+  for (std::size_t t = 0; t < columns.size(); ++t) {
+    selected.masks.col(static_cast<Eigen::Index>(t)) = set.masks.col(columns[t]);
+    selected.generators.col(static_cast<Eigen::Index>(t)) = set.generators.col(columns[t]);
+  }
+  return selected;
+}
+
 PatternSet sample_patterns(const Eigen::MatrixXd& X, int samples, std::uint64_t seed) {
   if (samples < 1) throw InputError("patterns: the number of sampled patterns must be at least 1");
   const Eigen::Index n = X.rows();

@@ -169,13 +169,7 @@ NeuronSearchResult search_neuron_patterns(const Eigen::MatrixXd& X, const Eigen:
   }
   const auto count = static_cast<Eigen::Index>(fresh.size());
   NeuronSearchResult result;
-  result.patterns.mode = PatternMode::kSampled;
-  result.patterns.masks.resize(X.rows(), count);
-  result.patterns.generators.resize(d, count);
-  for (Eigen::Index i = 0; i < count; ++i) {
-    result.patterns.masks.col(i) = distinct.masks.col(fresh[static_cast<std::size_t>(i)]);
-    result.patterns.generators.col(i) = distinct.generators.col(fresh[static_cast<std::size_t>(i)]);
-  }
+  result.patterns = select_patterns(distinct, fresh);
   result.scores.resize(count);
   for (Eigen::Index i = 0; i < count; ++i) {
     const Eigen::VectorXd values = X * result.patterns.generators.col(i);

@@ -10,18 +10,6 @@
 namespace convexnn {
 namespace {
 
-PatternSet select_columns(const PatternSet& set, const std::vector<Eigen::Index>& columns) {
-  PatternSet selected;
-  selected.mode = set.mode;
-  selected.masks.resize(set.masks.rows(), static_cast<Eigen::Index>(columns.size()));
-  selected.generators.resize(set.generators.rows(), static_cast<Eigen::Index>(columns.size()));
-  for (std::size_t t = 0; t < columns.size(); ++t) {
-    selected.masks.col(static_cast<Eigen::Index>(t)) = set.masks.col(columns[t]);
-    selected.generators.col(static_cast<Eigen::Index>(t)) = set.generators.col(columns[t]);
-  }
-  return selected;
-}
-
 // Inserts zero columns so that [v_1..v_P | w_1..w_P] becomes [v_1..v_P v_new | w_1..w_P w_new].
 Eigen::MatrixXd widen_blocks(const Eigen::MatrixXd& blocks, Eigen::Index old_P,
                              Eigen::Index added) {
@@ -82,9 +70,9 @@ PatternSet violating_patterns(const ConvexProblem& problem, const PatternSet& ca
   for (Eigen::Index i = 0; i < candidates.num_patterns(); ++i) {
     if (known.insert(pattern_mask_key(candidates.masks.col(i))).second) fresh.push_back(i);
   }
-  if (fresh.empty()) return select_columns(candidates, fresh);
+  if (fresh.empty()) return select_patterns(candidates, fresh);
   ConvexProblem trial = problem;
-  trial.patterns = select_columns(candidates, fresh);
+  trial.patterns = select_patterns(candidates, fresh);
   trial.finalize();
   // Each fresh pattern gives a v-block and a w-block (c and -c); a pattern is added when either
   // violates. Exact NNLS norms for all of them: the bound's lazy refinement only guarantees the
@@ -103,7 +91,7 @@ PatternSet violating_patterns(const ConvexProblem& problem, const PatternSet& ca
     if (theta * worst > problem.beta * (1.0 + tolerance))
       violating.push_back(fresh[static_cast<std::size_t>(i)]);
   }
-  return select_columns(candidates, violating);
+  return select_patterns(candidates, violating);
 }
 
 void append_patterns(ConvexProblem& problem, const PatternSet& extra, AdmmSolution* solution) {

@@ -3,6 +3,7 @@
 #include <Eigen/Dense>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace convexnn {
 
@@ -21,6 +22,9 @@ struct PatternSet {
 
 // A compact key of a 0/1 mask column (one bit per sample), for sets of distinct patterns.
 std::string pattern_mask_key(const Eigen::Ref<const Eigen::VectorXd>& mask);
+
+// The patterns (masks and generators) at `columns` of `set`, in that order; same mode.
+PatternSet select_patterns(const PatternSet& set, const std::vector<Eigen::Index>& columns);
 
 // Samples `samples` Gaussian vectors h ~ N(0, I) (bias component included when X has a bias
 // column), keeps the distinct non-zero patterns and their generators. Fewer than `samples`
