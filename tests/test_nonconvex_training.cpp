@@ -76,6 +76,55 @@ INSTANTIATE_TEST_SUITE_P(AllLosses, GradientCheck,
                            return std::string(to_string(param_info.param));
                          });
 
+// The chunked pass against the textbook dense formulas (H = X W^T, f = sigma(H) a, ...), on a wide
+// network whose rows span several chunks with a partial last one, reusing one workspace across
+// calls of different sizes (a stale buffer or a chunk boundary error changes the results).
+TEST(NetworkPass, MatchesDenseFormulasAcrossChunksAndWorkspaceReuse) {
+  const Dataset data = testing::random_xor(150, 5);
+  const Eigen::MatrixXd inputs = with_bias_column(data.X);
+  ReluNetworkParameters parameters = random_parameters(3000, 2, 17);
+  // Dead ReLU units: a large negative bias keeps them off on every sample.
+  for (Eigen::Index j = 0; j < 40; ++j) parameters.hidden(j * 7, 2) = -100.0;
+  NetworkPassWorkspace workspace;
+  for (const Activation activation :
+       {Activation::relu(), Activation::leaky_relu(0.2), Activation::absolute()}) {
+    parameters.activation = activation;
+    for (const Eigen::Index rows : {Eigen::Index{150}, Eigen::Index{37}}) {
+      const Eigen::MatrixXd X = inputs.topRows(rows);
+      const Eigen::VectorXd y = data.y.head(rows);
+      const double loss_weight = 0.7;
+      const double regularization_weight = 0.3;
+      ReluNetworkParameters gradient;
+      const NetworkPass pass = network_pass(parameters, X, y, LossKind::kLogistic, loss_weight,
+                                            regularization_weight, &gradient, &workspace);
+
+      const Eigen::MatrixXd H = X * parameters.hidden.transpose();
+      const Eigen::MatrixXd A = activation.apply(H);
+      const Eigen::VectorXd f = A * parameters.output;
+      const Eigen::VectorXd g = loss_weight * loss_gradient(LossKind::kLogistic, f, y);
+      const Eigen::MatrixXd G =
+          ((g * parameters.output.transpose()).array() * activation.derivative(H).array())
+              .matrix();
+      const Eigen::MatrixXd hidden_gradient =
+          G.transpose() * X + regularization_weight * parameters.hidden;
+      const Eigen::VectorXd output_gradient =
+          A.transpose() * g + regularization_weight * parameters.output;
+      std::int64_t dead = 0;
+      for (Eigen::Index j = 0; j < H.cols(); ++j) dead += (H.col(j).array() <= 0.0).all();
+
+      EXPECT_LT((pass.output - f).norm(), 1e-10 * f.norm()) << activation.name() << " " << rows;
+      EXPECT_NEAR(pass.loss, loss_value(LossKind::kLogistic, f, y), 1e-10);
+      EXPECT_LT((gradient.hidden - hidden_gradient).norm(), 1e-10 * hidden_gradient.norm());
+      EXPECT_LT((gradient.output - output_gradient).norm(), 1e-10 * output_gradient.norm());
+      EXPECT_EQ(pass.dead_neurons, activation.kind == ActivationKind::kRelu ? dead : 0);
+      if (activation.kind == ActivationKind::kRelu) {
+        EXPECT_GE(dead, 40);
+      }
+      EXPECT_EQ(network_output(parameters, X), pass.output);
+    }
+  }
+}
+
 // Checks every report against the network the view hands out.
 class RecordingObserver : public SolverObserver {
  public:

@@ -93,18 +93,6 @@ ReluNetworkParameters initial_parameters(const NonconvexOptions& options, Eigen:
   return parameters;
 }
 
-// Neurons with sigma' = 0 on every training point. Only ReLU units die: leaky ReLU and |t| have
-// non-zero slope everywhere.
-std::int64_t count_dead_neurons(const Eigen::MatrixXd& preactivations,
-                                const Activation& activation) {
-  if (activation.kind != ActivationKind::kRelu) return 0;
-  std::int64_t dead = 0;
-  for (Eigen::Index j = 0; j < preactivations.cols(); ++j) {
-    if ((preactivations.col(j).array() <= 0.0).all()) ++dead;
-  }
-  return dead;
-}
-
 // Objective, accuracy and dead neurons of the current parameters on the full training set.
 struct Evaluation {
   double objective = kNaN;
@@ -112,15 +100,18 @@ struct Evaluation {
   std::int64_t dead_neurons = 0;
 };
 
+// One pass over the training set; with `gradient`, also the full-batch gradient of the step's
+// objective (loss mean, weight decay beta / n), which comes almost for free with the forward pass.
 Evaluation evaluate(const ReluNetworkParameters& parameters, const Eigen::MatrixXd& inputs,
-                    const ConvexProblem& problem) {
-  const Eigen::MatrixXd preactivations = hidden_preactivations(parameters, inputs);
-  const Eigen::VectorXd output = parameters.activation.apply(preactivations) * parameters.output;
+                    const ConvexProblem& problem, ReluNetworkParameters* gradient,
+                    NetworkPassWorkspace* workspace) {
+  const double n = static_cast<double>(inputs.rows());
+  const NetworkPass pass = network_pass(parameters, inputs, problem.y, problem.loss, 1.0 / n,
+                                        problem.beta / n, gradient, workspace);
   Evaluation evaluation;
-  evaluation.objective =
-      loss_value(problem.loss, output, problem.y) + 0.5 * problem.beta * parameters.squared_norm();
-  evaluation.train_accuracy = classification_accuracy(output, problem.y);
-  evaluation.dead_neurons = count_dead_neurons(preactivations, parameters.activation);
+  evaluation.objective = pass.loss + 0.5 * problem.beta * parameters.squared_norm();
+  evaluation.train_accuracy = classification_accuracy(pass.output, problem.y);
+  evaluation.dead_neurons = pass.dead_neurons;
   return evaluation;
 }
 
@@ -227,7 +218,12 @@ NonconvexResult train_nonconvex(const PreparedProblem& prepared, const Nonconvex
   OptimizerState state{zeros_like(parameters), zeros_like(parameters), 0};
   const ParametersView view(parameters, problem.standardization);
 
-  Evaluation evaluation = evaluate(parameters, inputs, problem);
+  // Full batch: each epoch's evaluation pass also yields the gradient for the next step.
+  const bool full_batch = batch_size == n;
+  NetworkPassWorkspace workspace;
+  ReluNetworkParameters gradient;
+  Evaluation evaluation =
+      evaluate(parameters, inputs, problem, full_batch ? &gradient : nullptr, &workspace);
   result.objective_history.reserve(static_cast<std::size_t>(options.epochs) + 1);
   result.objective_history.push_back(evaluation.objective);
   double best_objective = evaluation.objective;
@@ -252,13 +248,8 @@ NonconvexResult train_nonconvex(const PreparedProblem& prepared, const Nonconvex
       }
     }
     for (Eigen::Index begin = 0; begin < n; begin += batch_size) {
-      const Eigen::Index size = std::min(batch_size, n - begin);
-      ReluNetworkParameters gradient;
-      const double loss_weight = 1.0 / static_cast<double>(size);
-      if (size == n) {
-        gradient = objective_gradient(parameters, inputs, problem.y, problem.loss, loss_weight,
-                                      regularization_weight);
-      } else {
+      if (!full_batch) {
+        const Eigen::Index size = std::min(batch_size, n - begin);
         batch_inputs.resize(size, inputs.cols());
         batch_labels.resize(size);
         for (Eigen::Index k = 0; k < size; ++k) {
@@ -266,8 +257,8 @@ NonconvexResult train_nonconvex(const PreparedProblem& prepared, const Nonconvex
           batch_inputs.row(k) = inputs.row(row);
           batch_labels[k] = problem.y[row];
         }
-        gradient = objective_gradient(parameters, batch_inputs, batch_labels, problem.loss,
-                                      loss_weight, regularization_weight);
+        network_pass(parameters, batch_inputs, batch_labels, problem.loss,
+                     1.0 / static_cast<double>(size), regularization_weight, &gradient, &workspace);
       }
       if (options.optimizer == NonconvexOptimizer::kSgd) {
         sgd_step(options, gradient, state, parameters);
@@ -276,10 +267,11 @@ NonconvexResult train_nonconvex(const PreparedProblem& prepared, const Nonconvex
       }
     }
 
-    evaluation = evaluate(parameters, inputs, problem);
+    evaluation =
+        evaluate(parameters, inputs, problem, full_batch ? &gradient : nullptr, &workspace);
     if (!all_finite(parameters) || !std::isfinite(evaluation.objective)) {
       parameters = epoch_start;
-      evaluation = evaluate(parameters, inputs, problem);
+      evaluation = evaluate(parameters, inputs, problem, nullptr, &workspace);
       result.status = NonconvexStatus::kDiverged;
       break;
     }

@@ -6,6 +6,7 @@
 // first layer (inputs carry a trailing column of ones), exactly as the convex program does, so it
 // is weight-decayed together with w_j.
 #include <Eigen/Dense>
+#include <cstdint>
 #include <optional>
 
 #include "convexnn/loss.h"
@@ -31,6 +32,32 @@ ReluNetworkParameters from_network(const TwoLayerNetwork& network);
 // Pre-activations H = X W^T (n x m) for bias-augmented inputs X (n x (d + 1)).
 Eigen::MatrixXd hidden_preactivations(const ReluNetworkParameters& parameters,
                                       const Eigen::MatrixXd& augmented_inputs);
+
+// Buffers of network_pass, reused across calls: a training loop that passes the same workspace
+// every epoch allocates no large temporaries. (Fresh n x m temporaries per epoch made the page
+// faults of a 2000 x 1000 network cost more than its arithmetic.)
+struct NetworkPassWorkspace {
+  Eigen::MatrixXd preactivations;  // rows of one chunk x m, then the pre-activation gradient
+  Eigen::MatrixXd activations;     // rows of one chunk x m
+  Eigen::VectorXd chunk_output;
+  Eigen::VectorXd chunk_gradient;
+};
+
+struct NetworkPass {
+  Eigen::VectorXd output;  // f(X)
+  double loss = 0.0;       // l(f(X), y), unweighted; 0 when y is empty
+  // ReLU neurons whose pre-activation is <= 0 on every row (they get no gradient); 0 for the
+  // other activations, whose slope never vanishes.
+  std::int64_t dead_neurons = 0;
+};
+
+// f(X), the loss and, when `gradient` is not null, the gradient objective_gradient defines, in one
+// pass over chunks of rows that stay in cache; nothing of size n x m is formed. y may be empty
+// (outputs only; then `gradient` must be null).
+NetworkPass network_pass(const ReluNetworkParameters& parameters,
+                         const Eigen::MatrixXd& augmented_inputs, const Eigen::VectorXd& y,
+                         LossKind loss, double loss_weight, double regularization_weight,
+                         ReluNetworkParameters* gradient, NetworkPassWorkspace* workspace);
 
 // f(X) = sigma(H) a.
 Eigen::VectorXd network_output(const ReluNetworkParameters& parameters,
