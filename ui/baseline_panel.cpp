@@ -384,9 +384,11 @@ void BaselinePanel::showOutcome() {
   }
 
   int within = 0;
+  int below = 0;  // more than 1% below U: only seeds with patterns the program lacks
   std::int64_t dead = 0, total = 0;
   for (const BaselineSeed& seed : seeds) {
     if (have_convex && seed.result.objective <= optimum * (1 + kWithinFraction)) ++within;
+    if (have_convex && seed.result.objective < optimum * (1 - kWithinFraction)) ++below;
     dead += seed.result.dead_neurons;
     total += seed.result.network.width();
   }
@@ -398,6 +400,12 @@ void BaselinePanel::showOutcome() {
                .arg(k)
                .arg(optimum, 0, 'g', 6)
                .arg(convex->summary.certifies_global_optimum() ? tr(" (certified)") : QString());
+    if (below > 0) {
+      text += tr("%1 of them more than 1% below it: they use activation patterns the %2 sampled "
+                 "ones lack. ")
+                  .arg(below)
+                  .arg(convex->summary.num_patterns);
+    }
   } else {
     text = tr("Train the convex model first to compare with its optimum. ");
   }
