@@ -112,6 +112,36 @@ TEST_P(PatternProductsTest, FusedConeStepEqualsTheUnfusedUpdates) {
   }
 }
 
+// The augmented Lagrangian's fused value and gradient against the separate products it replaced
+// (F u, G u, F^T, G^T), for every loss; multipliers make some gaps positive and leave others 0.
+TEST_P(PatternProductsTest, FusedAugmentedLagrangianEqualsTheUnfusedProducts) {
+  ConvexProblem problem = random_pattern_problem(700, 4, 300, GetParam(), 41);
+  const Eigen::MatrixXd blocks = random_matrix(problem.dim(), problem.num_blocks(), 42);
+  const Eigen::MatrixXd multipliers =
+      random_matrix(problem.num_samples(), problem.num_blocks(), 43).cwiseAbs();
+  const double penalty = 3.5;
+  for (const LossKind loss : {LossKind::kSquared, LossKind::kLogistic, LossKind::kHinge}) {
+    SCOPED_TRACE(to_string(loss));
+    problem.loss = loss;
+    const Eigen::VectorXd prediction = problem.predict(blocks);
+    const Eigen::MatrixXd gaps = (multipliers - problem.cone_values(blocks)).cwiseMax(0.0);
+    ASSERT_GT((gaps.array() > 0).count(), 0);
+    ASSERT_GT((gaps.array() == 0).count(), 0);
+    const double value =
+        loss_value(loss, prediction, problem.y) + 0.5 * penalty * gaps.squaredNorm();
+    const Eigen::MatrixXd gradient =
+        problem.predict_adjoint(loss_gradient(loss, prediction, problem.y)) -
+        penalty * problem.cone_adjoint(gaps);
+
+    Eigen::MatrixXd fused_gradient;
+    const double fused =
+        problem.augmented_lagrangian_value(blocks, multipliers, penalty, &fused_gradient);
+    EXPECT_NEAR(fused, value, 1e-12 * std::abs(value));
+    EXPECT_LT((fused_gradient - gradient).norm(), 1e-10 * gradient.norm());
+    EXPECT_EQ(problem.augmented_lagrangian_value(blocks, multipliers, penalty, nullptr), fused);
+  }
+}
+
 TEST_P(PatternProductsTest, ResultsAreBitIdenticalForAnyThreadCount) {
   const ConvexProblem problem = random_pattern_problem(3001, 5, 150, GetParam(), 31);
   const Eigen::MatrixXd blocks = random_matrix(problem.dim(), problem.num_blocks(), 32);
@@ -119,7 +149,8 @@ TEST_P(PatternProductsTest, ResultsAreBitIdenticalForAnyThreadCount) {
   const Eigen::MatrixXd slacks = random_matrix(problem.num_samples(), problem.num_blocks(), 34);
   struct Results {
     Eigen::VectorXd predict;
-    Eigen::MatrixXd adjoint, cone, cone_adjoint, state, rhs, normal;
+    Eigen::MatrixXd adjoint, cone, cone_adjoint, state, rhs, normal, augmented_gradient;
+    double augmented = 0.0;
   };
   auto compute = [&] {
     Results results;
@@ -130,6 +161,8 @@ TEST_P(PatternProductsTest, ResultsAreBitIdenticalForAnyThreadCount) {
     results.state = slacks;
     results.rhs = admm_cone_step(problem, blocks, 1.0, true, &results.state).next_cone_rhs;
     results.normal = problem.normal_product(blocks.leftCols(problem.num_patterns()));
+    results.augmented = problem.augmented_lagrangian_value(blocks, slacks.cwiseAbs(), 2.0,
+                                                           &results.augmented_gradient);
     return results;
   };
   Results one, all;
@@ -142,6 +175,8 @@ TEST_P(PatternProductsTest, ResultsAreBitIdenticalForAnyThreadCount) {
   EXPECT_TRUE(one.state == all.state);
   EXPECT_TRUE(one.rhs == all.rhs);
   EXPECT_TRUE(one.normal == all.normal);
+  EXPECT_EQ(one.augmented, all.augmented);
+  EXPECT_TRUE(one.augmented_gradient == all.augmented_gradient);
 }
 
 INSTANTIATE_TEST_SUITE_P(Activations, PatternProductsTest,

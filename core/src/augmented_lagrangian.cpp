@@ -33,35 +33,22 @@ double constraint_violation(const ConvexProblem& problem, const Eigen::MatrixXd&
   return (-problem.cone_values(blocks)).cwiseMax(0.0).squaredNorm();
 }
 
-// The smooth part of a subproblem: loss plus the penalty term of the augmented Lagrangian. The
-// products go through ConvexProblem (one definition of F and G); n x 2P temporaries are kept to
-// the ones those return, as allocating them dominates the cost on small problems.
+// The smooth part of a subproblem: loss plus the penalty term of the augmented Lagrangian, by
+// the fused kernel (pattern_products.h: one GEMM forward and one back per evaluation).
 class AugmentedSmooth : public SmoothFunction {
  public:
   AugmentedSmooth(const ConvexProblem& problem, const Eigen::MatrixXd& multipliers, double penalty)
       : problem_(problem), scaled_multipliers_(multipliers / penalty), penalty_(penalty) {}
 
-  double value(const Eigen::MatrixXd& blocks) const override {
-    return loss_value(problem_.loss, problem_.predict(blocks), problem_.y) +
-           0.5 * penalty_ * shifted_gaps(blocks).squaredNorm();
-  }
+  double value(const Eigen::MatrixXd& blocks) const override { return evaluate(blocks, nullptr); }
   double value_and_gradient(const Eigen::MatrixXd& blocks,
                             Eigen::MatrixXd* gradient) const override {
-    const Eigen::VectorXd prediction = problem_.predict(blocks);
-    Eigen::MatrixXd gaps = shifted_gaps(blocks);
-    const double penalty_value = 0.5 * penalty_ * gaps.squaredNorm();
-    gaps *= -penalty_;
-    *gradient = problem_.cone_adjoint(gaps);
-    *gradient += problem_.predict_adjoint(loss_gradient(problem_.loss, prediction, problem_.y));
-    return loss_value(problem_.loss, prediction, problem_.y) + penalty_value;
+    return evaluate(blocks, gradient);
   }
 
  private:
-  // (g_b(u) + gamma_b / delta)_+ for all blocks, n x 2P, computed in the cone values' storage.
-  Eigen::MatrixXd shifted_gaps(const Eigen::MatrixXd& blocks) const {
-    Eigen::MatrixXd values = problem_.cone_values(blocks);
-    values = (scaled_multipliers_ - values).cwiseMax(0.0);
-    return values;
+  double evaluate(const Eigen::MatrixXd& blocks, Eigen::MatrixXd* gradient) const {
+    return problem_.augmented_lagrangian_value(blocks, scaled_multipliers_, penalty_, gradient);
   }
   const ConvexProblem& problem_;
   const Eigen::MatrixXd scaled_multipliers_;  // gamma / delta

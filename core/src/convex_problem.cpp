@@ -97,6 +97,13 @@ Eigen::MatrixXd ConvexProblem::cone_adjoint(const Eigen::MatrixXd& slacks) const
   return pattern_cone_adjoint(X, compact_masks(), slacks);
 }
 
+double ConvexProblem::augmented_lagrangian_value(const Eigen::MatrixXd& blocks,
+                                                 const Eigen::MatrixXd& scaled_multipliers,
+                                                 double penalty, Eigen::MatrixXd* gradient) const {
+  return pattern_augmented_lagrangian(X, compact_masks(), diagonal_, blocks, scaled_multipliers,
+                                      penalty, loss, y, gradient);
+}
+
 double ConvexProblem::objective(const Eigen::MatrixXd& blocks) const {
   return loss_value(loss, predict(blocks), y) + beta * blocks.colwise().norm().sum();
 }

@@ -53,6 +53,11 @@ struct ConvexProblem {
   Eigen::MatrixXd cone_values(const Eigen::MatrixXd& blocks) const;
   // G^T S for an n x 2P matrix S: column b is X^T (2 D_i - I) s_b.
   Eigen::MatrixXd cone_adjoint(const Eigen::MatrixXd& slacks) const;
+  // The augmented Lagrangian's smooth part l(F u) + (delta/2) ||(multipliers/delta - G u)_+||^2
+  // and its gradient (to `gradient` when given), fused (pattern_augmented_lagrangian).
+  double augmented_lagrangian_value(const Eigen::MatrixXd& blocks,
+                                    const Eigen::MatrixXd& scaled_multipliers, double penalty,
+                                    Eigen::MatrixXd* gradient) const;
   // +1 where a sample's pattern entry is 1, -1 where it is 0: n x P.
   const Eigen::MatrixXd& pattern_signs() const;
   // The diagonals of S_i as an n x P matrix (column i = s_i); equal to patterns.masks for ReLU.

@@ -14,6 +14,8 @@
 #include <functional>
 #include <vector>
 
+#include "convexnn/loss.h"
+
 namespace convexnn {
 
 using CompactMasks = Eigen::Matrix<std::uint8_t, Eigen::Dynamic, Eigen::Dynamic>;
@@ -68,6 +70,19 @@ Eigen::MatrixXd pattern_cone_values(const Eigen::MatrixXd& X, const CompactMasks
 // G^T S for S n x 2P, as d x 2P.
 Eigen::MatrixXd pattern_cone_adjoint(const Eigen::MatrixXd& X, const CompactMasks& masks,
                                      const Eigen::MatrixXd& slacks);
+
+// The smooth part of the augmented Lagrangian (augmented_lagrangian.h) for blocks u = [V, W]:
+//   l(F u) + (delta / 2) ||(multipliers / delta - G u)_+||^2
+// and, when `gradient` is not null, its gradient F^T l'(F u) - delta G^T (multipliers / delta -
+// G u)_+ (d x 2P), in one pass: per row chunk one GEMM X_c u gives both F u and G u on those rows
+// (the prediction is row-local), the loss and penalty terms are formed there, and one GEMM X_c^T
+// maps them back. The separate products take four GEMMs and six passes over n x 2P matrices.
+// Deterministic for any thread count (chunk results summed in chunk order).
+double pattern_augmented_lagrangian(const Eigen::MatrixXd& X, const CompactMasks& masks,
+                                    ActivationDiagonal diagonal, const Eigen::MatrixXd& blocks,
+                                    const Eigen::MatrixXd& scaled_multipliers, double penalty,
+                                    LossKind loss, const Eigen::VectorXd& y,
+                                    Eigen::MatrixXd* gradient);
 
 // Single precision versions of pattern_predict_differences and pattern_adjoint_half, for the gated
 // solver's GatedReluOptions::single_precision: X and the diagonals as floats (copies made once per
