@@ -161,6 +161,12 @@ void add_convex_solver_options(CLI::App& command, ConvexSolverCliOptions& option
   command.add_flag("!--no-polish", options.polish,
                    "ADMM and al: skip the interior-point polish on the active blocks");
   command
+      .add_option("--kkt-tol", options.kkt_tolerance,
+                  "--solver al: also stop by scnn's KKT rule, constraint violation and squared "
+                  "stationarity (per sample) both below this (0: off); not a certificate")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  command
       .add_option("--gated-method", options.gated_method,
                   "--solver gated: rfista (accelerated proximal gradient), admm (ADMM with a "
                   "Nystrom-preconditioned CG u-update, CRONOS; squared loss) or auto (admm for "
@@ -223,6 +229,7 @@ TrainingConfig make_training_config(const ProblemOptions& problem,
                                          : CandidateSource::kRandomDraws;
   config.admm.polish = solver.polish;
   config.augmented_lagrangian.polish = solver.polish;
+  config.augmented_lagrangian.kkt_tolerance = solver.kkt_tolerance;
   config.gated.method = parse_gated_method(solver.gated_method);
   config.gated.admm.sketch_rank = solver.sketch_rank;
   if (config.solver != SolverKind::kAdmm && solver.rho != "auto") {

@@ -50,6 +50,7 @@ struct ConvexSolverCliOptions {
   int generation_rounds = 20;
   std::string generation_search = "random";  // random or neuron
   bool polish = true;                        // ADMM's interior-point polish
+  double kkt_tolerance = 0.0;                // --solver al: scnn's stopping rule (0: off)
   std::string gated_method = "auto";         // --solver gated: auto, rfista or admm
   int sketch_rank = 128;                     // --gated-method admm: Nystrom sketch rank
 };

@@ -69,6 +69,50 @@ TEST(AugmentedLagrangian, MatchesTheInteriorPointReference) {
   }
 }
 
+// scnn's stopping rule: the run stops with kKktCriterion only where the rule holds (checked here
+// from the returned state, independently of the solver's bookkeeping), is not called certified,
+// and its point is near the interior-point optimum, while the gap still bounds it honestly.
+TEST(AugmentedLagrangian, KktToleranceStopsByScnnsRuleWithoutClaimingACertificate) {
+  const auto reference = testing::load_reference("xor12");
+  ConvexProblem problem = testing::exact_reference_problem(reference);
+  const auto& stored = reference.at("solutions").at(0);
+  ASSERT_EQ(stored.at("loss"), "squared");
+  problem.loss = LossKind::kSquared;
+  problem.beta = stored.at("beta");
+  const double optimum = stored.at("optimum");
+  const double n = static_cast<double>(problem.num_samples());
+
+  AugmentedLagrangianOptions options = al_options(0.0);  // no gap can stop it
+  options.polish = false;
+  options.kkt_tolerance = 1e-8;
+  AugmentedLagrangianSolution solution;
+  const SolverSummary summary = solve_augmented_lagrangian(problem, options, &solution);
+  ASSERT_EQ(summary.status, SolverStatus::kKktCriterion) << summary.full_report();
+  EXPECT_FALSE(summary.certifies_global_optimum());
+  const AugmentedLagrangianState& state = solution.state;
+  const double violation = (-problem.cone_values(state.blocks)).cwiseMax(0.0).squaredNorm();
+  EXPECT_LE(violation, options.kkt_tolerance);
+  // The augmented Lagrangian's gradient at the final multipliers, written out (science.md 10.3).
+  const Eigen::VectorXd prediction = problem.predict(state.blocks);
+  const Eigen::MatrixXd gaps =
+      (state.multipliers / state.penalty - problem.cone_values(state.blocks)).cwiseMax(0.0);
+  const Eigen::MatrixXd gradient =
+      problem.predict_adjoint(prediction - problem.y) - state.penalty * problem.cone_adjoint(gaps);
+  const double stationarity =
+      min_norm_subgradient(state.blocks, gradient, problem.beta).squaredNorm() / (n * n);
+  EXPECT_LE(stationarity, options.kkt_tolerance);
+  EXPECT_NEAR(problem.objective(state.blocks), optimum, 1e-3 * std::max(1.0, optimum));
+  EXPECT_LE(summary.lower_bound, optimum + 1e-9);
+  EXPECT_GE(summary.network_objective, optimum - 1e-9);
+
+  // Off (the default), the same run does not stop that way.
+  options.kkt_tolerance = 0.0;
+  options.max_iterations = summary.iterations;
+  AugmentedLagrangianSolution plain;
+  EXPECT_NE(solve_augmented_lagrangian(problem, options, &plain).status,
+            SolverStatus::kKktCriterion);
+}
+
 // AL and ADMM certify the same optimum on shared problems (squared and logistic).
 TEST(AugmentedLagrangian, AgreesWithAdmm) {
   for (const LossKind loss : {LossKind::kSquared, LossKind::kLogistic}) {

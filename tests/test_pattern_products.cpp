@@ -61,6 +61,9 @@ TEST_P(PatternProductsTest, ProductsEqualTheirDefinitions) {
   EXPECT_LT((problem.predict_adjoint(r) - adjoint).norm(), 1e-10 * adjoint.norm());
   EXPECT_LT((problem.cone_values(blocks) - cone).norm(), 1e-10 * cone.norm());
   EXPECT_LT((problem.cone_adjoint(slacks) - cone_adjoint).norm(), 1e-10 * cone_adjoint.norm());
+  const double violation = cone.cwiseMin(0.0).squaredNorm();
+  ASSERT_GT(violation, 0.0);
+  EXPECT_NEAR(problem.squared_cone_violation(blocks), violation, 1e-12 * violation);
   // The gated products: F on v - w given directly, the v-half of F^T r, and F^T F in one pass.
   const Eigen::MatrixXd difference = blocks.leftCols(P) - blocks.rightCols(P);
   EXPECT_LT((problem.predict_differences(difference) - predicted).norm(), 1e-10 * predicted.norm());

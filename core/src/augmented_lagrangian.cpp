@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdio>
 #include <limits>
 #include <numeric>
 #include <sstream>
@@ -30,7 +31,7 @@ bool positive_finite(double value) { return std::isfinite(value) && value > 0; }
 
 // sum_b ||(g_b(u))_+||^2 with g_b = -(2 D_i - I) X u_b.
 double constraint_violation(const ConvexProblem& problem, const Eigen::MatrixXd& blocks) {
-  return (-problem.cone_values(blocks)).cwiseMax(0.0).squaredNorm();
+  return problem.squared_cone_violation(blocks);
 }
 
 // The smooth part of a subproblem: loss plus the penalty term of the augmented Lagrangian, by
@@ -334,7 +335,26 @@ SolverSummary AugmentedLagrangianRun::run() {
         state.subproblem_tolerance /= options_.penalty_factor;
       }
     }
-    if (converged()) summary.status = SolverStatus::kConverged;
+    if (converged()) {
+      summary.status = SolverStatus::kConverged;
+    } else if (options_.kkt_tolerance > 0 && violation <= options_.kkt_tolerance) {
+      const AugmentedSmooth updated(problem_, state.multipliers, state.penalty);
+      Eigen::MatrixXd gradient;
+      updated.value_and_gradient(state.blocks, &gradient);
+      const double stationarity =
+          min_norm_subgradient(state.blocks, gradient, problem_.beta).squaredNorm();
+      if (stationarity <= options_.kkt_tolerance * n * n) {
+        summary.status = SolverStatus::kKktCriterion;
+        last_subgradient_squared = stationarity;
+        char message[200];
+        std::snprintf(message, sizeof message,
+                      "scnn's stopping rule: constraint violation %.2e and squared "
+                      "stationarity %.2e per sample, both <= %.2e; not certified",
+                      violation, stationarity / (n * n), options_.kkt_tolerance);
+        summary.message = message;
+        break;
+      }
+    }
   }
   // Also when a polish after the last report moved the bounds: the observer must see the end.
   if (context_.observer && !cancelled_by_observer_ &&
@@ -398,6 +418,8 @@ std::string AugmentedLagrangianOptions::validate() const {
   } else if (!(relative_gap_tolerance >= 0) || !std::isfinite(relative_gap_tolerance)) {
     error << "relative_gap_tolerance must be a non-negative number (got " << relative_gap_tolerance
           << ")";
+  } else if (!(kkt_tolerance >= 0) || !std::isfinite(kkt_tolerance)) {
+    error << "kkt_tolerance must be a non-negative number (got " << kkt_tolerance << ")";
   } else if (certificate_interval < 1) {
     error << "certificate_interval must be at least 1 (got " << certificate_interval << ")";
   } else if (report_every < 1) {

@@ -108,6 +108,10 @@ double ConvexProblem::objective(const Eigen::MatrixXd& blocks) const {
   return loss_value(loss, predict(blocks), y) + beta * blocks.colwise().norm().sum();
 }
 
+double ConvexProblem::squared_cone_violation(const Eigen::MatrixXd& blocks) const {
+  return pattern_cone_violation(X, compact_masks(), blocks);
+}
+
 double ConvexProblem::max_cone_violation(const Eigen::MatrixXd& blocks) const {
   if (blocks.size() == 0) return 0.0;
   return std::max(0.0, -cone_values(blocks).minCoeff());

@@ -159,6 +159,35 @@ Eigen::MatrixXd pattern_cone_values(const Eigen::MatrixXd& X, const CompactMasks
   return values;
 }
 
+double pattern_cone_violation(const Eigen::MatrixXd& X, const CompactMasks& masks,
+                              const Eigen::MatrixXd& blocks) {
+  const Eigen::Index n = X.rows();
+  const Eigen::Index P = masks.cols();
+  const Eigen::Index chunk_rows = rows_per_chunk(2 * P);
+  std::vector<double> sums(static_cast<std::size_t>((n + chunk_rows - 1) / chunk_rows), 0.0);
+  for_each_row_chunk(n, chunk_rows, [&](Eigen::Index c, Eigen::Index first, Eigen::Index rows) {
+    thread_local Eigen::MatrixXd buffer;
+    if (buffer.rows() < chunk_rows || buffer.cols() != 2 * P) buffer.resize(chunk_rows, 2 * P);
+    auto product = buffer.topRows(rows);
+    product.noalias() = X.middleRows(first, rows) * blocks;
+    Eigen::VectorXd squares = Eigen::VectorXd::Zero(rows);  // per row: keeps the loop vectorized
+    double* __restrict square = squares.data();
+    for (Eigen::Index j = 0; j < 2 * P; ++j) {
+      const double* __restrict column = product.col(j).data();
+      const std::uint8_t* __restrict mask = masks.col(j % P).data() + first;
+      for (Eigen::Index i = 0; i < rows; ++i) {
+        const double violation =
+            std::max(-(2.0 * static_cast<double>(mask[i]) - 1.0) * column[i], 0.0);
+        square[i] += violation * violation;
+      }
+    }
+    sums[static_cast<std::size_t>(c)] = squares.sum();
+  });
+  double total = 0.0;
+  for (const double sum : sums) total += sum;
+  return total;
+}
+
 Eigen::MatrixXd pattern_cone_adjoint(const Eigen::MatrixXd& X, const CompactMasks& masks,
                                      const Eigen::MatrixXd& slacks) {
   const Eigen::Index n = X.rows();

@@ -21,6 +21,8 @@ const char* to_string(SolverStatus status) {
       return "cancelled";
     case SolverStatus::kNumericalFailure:
       return "numerical failure";
+    case SolverStatus::kKktCriterion:
+      return "KKT criterion met";
     case SolverStatus::kInvalidOptions:
       return "invalid options";
   }

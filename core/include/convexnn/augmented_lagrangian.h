@@ -44,6 +44,11 @@ struct AugmentedLagrangianOptions {
   std::int64_t max_iterations = 20000;        // R-FISTA iterations in total
   std::int64_t max_outer_iterations = 10000;  // subproblems
   double relative_gap_tolerance = 1e-6;       // stop when (U - L) / max(1, |U|) is below this
+  // When positive, also stop by scnn's outer criterion (its ConstrainedHeuristic): after an outer
+  // update, sum_b ||(g_b)_+||^2 <= kkt_tolerance and the squared min-norm subgradient of the
+  // augmented Lagrangian at the new multipliers, per-sample scale (divided by n^2), <=
+  // kkt_tolerance. Status kKktCriterion: comparable with scnn's runs, but not a certificate.
+  double kkt_tolerance = 0.0;
   int certificate_interval =
       50;                    // inner iterations between certificates (also after each subproblem)
   int report_every = 1;      // observer every k-th inner iteration

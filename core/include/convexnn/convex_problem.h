@@ -66,6 +66,8 @@ struct ConvexProblem {
 
   // l(F u, y) + beta sum_b ||u_b||.
   double objective(const Eigen::MatrixXd& blocks) const;
+  // sum_b ||(-(2D_i - I) X u_b)_+||^2, without forming G u (pattern_cone_violation).
+  double squared_cone_violation(const Eigen::MatrixXd& blocks) const;
   // Largest violation max(0, -(2D_i - I) X u_b) over all blocks and samples.
   double max_cone_violation(const Eigen::MatrixXd& blocks) const;
 

@@ -67,6 +67,9 @@ Eigen::MatrixXd pattern_normal_product(const Eigen::MatrixXd& X, const CompactMa
 // G u as n x 2P.
 Eigen::MatrixXd pattern_cone_values(const Eigen::MatrixXd& X, const CompactMasks& masks,
                                     const Eigen::MatrixXd& blocks);
+// sum over blocks and samples of ((G u)_-)^2, the squared cone violation, without forming G u.
+double pattern_cone_violation(const Eigen::MatrixXd& X, const CompactMasks& masks,
+                              const Eigen::MatrixXd& blocks);
 // G^T S for S n x 2P, as d x 2P.
 Eigen::MatrixXd pattern_cone_adjoint(const Eigen::MatrixXd& X, const CompactMasks& masks,
                                      const Eigen::MatrixXd& slacks);

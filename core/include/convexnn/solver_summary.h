@@ -10,7 +10,10 @@
 namespace convexnn {
 
 enum class SolverStatus {
-  kConverged,         // relative gap below tolerance: certified
+  kConverged,  // relative gap below tolerance: certified
+  // The augmented Lagrangian's kkt_tolerance (scnn's stopping rule): small constraint violation
+  // and stationarity, which does not bound the gap; the summary's gap says how far it is.
+  kKktCriterion,
   kIterationLimit,    // max_iterations or max_seconds reached first
   kCancelled,         // observer or stop token
   kNumericalFailure,  // non-finite values or a failed factorization
