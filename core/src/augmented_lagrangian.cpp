@@ -29,11 +29,6 @@ double seconds_since(Clock::time_point start) {
 
 bool positive_finite(double value) { return std::isfinite(value) && value > 0; }
 
-// sum_b ||(g_b(u))_+||^2 with g_b = -(2 D_i - I) X u_b.
-double constraint_violation(const ConvexProblem& problem, const Eigen::MatrixXd& blocks) {
-  return problem.squared_cone_violation(blocks);
-}
-
 // The smooth part of a subproblem: loss plus the penalty term of the augmented Lagrangian, by
 // the fused kernel (pattern_products.h: one GEMM forward and one back per evaluation).
 class AugmentedSmooth : public SmoothFunction {
@@ -185,7 +180,7 @@ IterationReport AugmentedLagrangianRun::make_report(std::int64_t iteration,
   report.relative_gap = std::isfinite(best_lower_)
                             ? relative_gap(report.best_network_objective, best_lower_)
                             : std::numeric_limits<double>::infinity();
-  report.primal_residual = std::sqrt(constraint_violation(problem_, blocks));
+  report.primal_residual = std::sqrt(problem_.squared_cone_violation(blocks));
   report.dual_residual = std::sqrt(subgradient_squared);
   report.rho = solution_.state.penalty;
   report.active_neurons = count_active_blocks(blocks);
@@ -267,7 +262,7 @@ SolverSummary AugmentedLagrangianRun::run() {
   int window_steps = 0;
   std::int64_t next_polish = options_.polish_interval;
   std::int64_t polish_spacing = options_.polish_interval;
-  double violation = constraint_violation(problem_, state.blocks);
+  double violation = problem_.squared_cone_violation(state.blocks);
   double last_subgradient_squared = std::numeric_limits<double>::quiet_NaN();
   summary.status = converged() ? SolverStatus::kConverged : SolverStatus::kIterationLimit;
   while (summary.status != SolverStatus::kConverged &&
@@ -314,7 +309,7 @@ SolverSummary AugmentedLagrangianRun::run() {
       next_polish = total + polish_spacing;
       polish_spacing *= 2;  // a polish that did not finish the job backs off
     }
-    violation = constraint_violation(problem_, state.blocks);
+    violation = problem_.squared_cone_violation(state.blocks);
     if (!state.window_reached) {
       // Tune the penalty until the violation lies in the window, then start the multiplier updates.
       ++window_steps;
@@ -377,7 +372,7 @@ SolverSummary AugmentedLagrangianRun::run() {
   summary.lower_bound = best_lower_;
   summary.gap = best_upper_ - best_lower_;
   summary.relative_gap = relative_gap(best_upper_, best_lower_);
-  summary.primal_residual = std::sqrt(constraint_violation(problem_, state.blocks));
+  summary.primal_residual = std::sqrt(problem_.squared_cone_violation(state.blocks));
   summary.dual_residual = std::sqrt(last_subgradient_squared);
   summary.final_rho = state.penalty;
   summary.polish_successes = polish_successes_;

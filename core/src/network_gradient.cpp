@@ -27,11 +27,6 @@ ReluNetworkParameters from_network(const TwoLayerNetwork& network) {
   return parameters;
 }
 
-Eigen::MatrixXd hidden_preactivations(const ReluNetworkParameters& parameters,
-                                      const Eigen::MatrixXd& augmented_inputs) {
-  return augmented_inputs * parameters.hidden.transpose();
-}
-
 namespace {
 
 // Rows per chunk: a chunk's pre-activations and activations (rows x m doubles each, 512 KB at

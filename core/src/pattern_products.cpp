@@ -159,6 +159,18 @@ Eigen::MatrixXd pattern_cone_values(const Eigen::MatrixXd& X, const CompactMasks
   return values;
 }
 
+namespace {
+
+// This thread's buffer of at least `rows` x `cols` for a chunk's product: a fresh 1 MB matrix per
+// chunk and call cost the AL 7% of its time in page faults.
+Eigen::MatrixXd& thread_chunk_buffer(Eigen::Index rows, Eigen::Index cols) {
+  thread_local Eigen::MatrixXd buffer;
+  if (buffer.rows() < rows || buffer.cols() != cols) buffer.resize(rows, cols);
+  return buffer;
+}
+
+}  // namespace
+
 double pattern_cone_violation(const Eigen::MatrixXd& X, const CompactMasks& masks,
                               const Eigen::MatrixXd& blocks) {
   const Eigen::Index n = X.rows();
@@ -166,9 +178,7 @@ double pattern_cone_violation(const Eigen::MatrixXd& X, const CompactMasks& mask
   const Eigen::Index chunk_rows = rows_per_chunk(2 * P);
   std::vector<double> sums(static_cast<std::size_t>((n + chunk_rows - 1) / chunk_rows), 0.0);
   for_each_row_chunk(n, chunk_rows, [&](Eigen::Index c, Eigen::Index first, Eigen::Index rows) {
-    thread_local Eigen::MatrixXd buffer;
-    if (buffer.rows() < chunk_rows || buffer.cols() != 2 * P) buffer.resize(chunk_rows, 2 * P);
-    auto product = buffer.topRows(rows);
+    auto product = thread_chunk_buffer(chunk_rows, 2 * P).topRows(rows);
     product.noalias() = X.middleRows(first, rows) * blocks;
     Eigen::VectorXd squares = Eigen::VectorXd::Zero(rows);  // per row: keeps the loop vectorized
     double* __restrict square = squares.data();
@@ -226,11 +236,8 @@ double pattern_augmented_lagrangian(const Eigen::MatrixXd& X, const CompactMasks
   std::vector<Eigen::MatrixXd> partials(gradient ? chunks : 0);
   for_each_row_chunk(n, chunk_rows, [&](Eigen::Index c, Eigen::Index first, Eigen::Index rows) {
     const auto X_chunk = X.middleRows(first, rows);
-    // X_c u, then the chunk's part of the gradient map. A per-thread buffer of a full chunk: a
-    // fresh 1 MB matrix per chunk and call cost the AL 7% of its time in page faults.
-    thread_local Eigen::MatrixXd buffer;
-    if (buffer.rows() < chunk_rows || buffer.cols() != 2 * P) buffer.resize(chunk_rows, 2 * P);
-    auto product = buffer.topRows(rows);
+    // X_c u, then the chunk's part of the gradient map.
+    auto product = thread_chunk_buffer(chunk_rows, 2 * P).topRows(rows);
     product.noalias() = X_chunk * blocks;
     // F u on these rows: sum_i s_i o (X v_i - X w_i).
     Eigen::VectorXd prediction = Eigen::VectorXd::Zero(rows);

@@ -29,10 +29,6 @@ TwoLayerNetwork to_network(const ReluNetworkParameters& parameters,
                            const std::optional<Standardization>& standardization);
 ReluNetworkParameters from_network(const TwoLayerNetwork& network);
 
-// Pre-activations H = X W^T (n x m) for bias-augmented inputs X (n x (d + 1)).
-Eigen::MatrixXd hidden_preactivations(const ReluNetworkParameters& parameters,
-                                      const Eigen::MatrixXd& augmented_inputs);
-
 // Buffers of network_pass, reused across calls: a training loop that passes the same workspace
 // every epoch allocates no large temporaries. (Fresh n x m temporaries per epoch made the page
 // faults of a 2000 x 1000 network cost more than its arithmetic.)
