@@ -16,13 +16,11 @@
 #include "convexnn/errors.h"
 #include "convexnn/model_json.h"
 #include "convexnn/nonconvex_training.h"
+#include "convexnn/optimum_comparison.h"
 #include "convexnn/training.h"
 
 namespace convexnn::cli {
 namespace {
-
-// A run "reaches" the optimum when its objective is at most this far above it, relatively.
-constexpr double kReachedTolerance = 0.01;
 
 struct CompareOptions {
   ProblemOptions problem;
@@ -70,10 +68,6 @@ NonconvexOptions make_nonconvex_options(const CompareOptions& options) {
   return nonconvex;
 }
 
-double relative_excess(double objective, double optimum) {
-  return (objective - optimum) / std::max(1e-12, std::abs(optimum));
-}
-
 double median(std::vector<double> values) {
   std::sort(values.begin(), values.end());
   const std::size_t half = values.size() / 2;
@@ -94,10 +88,7 @@ struct Aggregate {
   double min_objective = 0.0;
   double median_objective = 0.0;
   double max_objective = 0.0;
-  int within_tolerance = 0;  // at most 1% above U (includes those below it)
-  // More than 1% below U: possible only for networks whose activation patterns the sampled
-  // program does not contain.
-  int below_optimum = 0;
+  OptimumTally against_optimum;
   int below_lower_bound = 0;
   std::int64_t dead_neurons = 0;
 };
@@ -107,15 +98,10 @@ Aggregate aggregate(const std::vector<NonconvexResult>& runs, const SolverSummar
   std::vector<double> objectives;
   for (const NonconvexResult& run : runs) {
     objectives.push_back(run.objective);
-    if (relative_excess(run.objective, convex.network_objective) <= kReachedTolerance) {
-      ++totals.within_tolerance;
-    }
-    if (relative_excess(run.objective, convex.network_objective) < -kReachedTolerance) {
-      ++totals.below_optimum;
-    }
     if (run.objective < convex.lower_bound) ++totals.below_lower_bound;
     totals.dead_neurons += run.dead_neurons;
   }
+  totals.against_optimum = tally_against_optimum(objectives, convex.network_objective);
   totals.min_objective = *std::min_element(objectives.begin(), objectives.end());
   totals.max_objective = *std::max_element(objectives.begin(), objectives.end());
   totals.median_objective = median(objectives);
@@ -172,8 +158,8 @@ void print_json(const LoadedProblem& loaded, const NonconvexOptions& nonconvex,
                  {"test_accuracy", number_or_null(convex.test_accuracy)},
                  {"seconds", s.total_seconds}};
   j["summary"] = {{"seeds", runs.size()},
-                  {"within_1_percent", totals.within_tolerance},
-                  {"more_than_1_percent_below", totals.below_optimum},
+                  {"within_1_percent", totals.against_optimum.within},
+                  {"more_than_1_percent_below", totals.against_optimum.far_below},
                   {"below_lower_bound", totals.below_lower_bound},
                   {"min_objective", totals.min_objective},
                   {"median_objective", totals.median_objective},
@@ -241,12 +227,13 @@ void print_table(const LoadedProblem& loaded, const NonconvexOptions& nonconvex,
   std::snprintf(line, sizeof line,
                 "Summary: %d of %zu seeds ended within 1%% of %s; final objectives min %.6g, "
                 "median %.6g, max %.6g; %lld dead neurons in all.\n",
-                totals.within_tolerance, runs.size(), reference, totals.min_objective,
+                totals.against_optimum.within, runs.size(), reference, totals.min_objective,
                 totals.median_objective, totals.max_objective,
                 static_cast<long long>(totals.dead_neurons));
   std::cout << line;
-  if (totals.below_optimum > 0) {
-    std::cout << "Note: " << totals.below_optimum << " of them ended more than 1% below it: "
+  if (totals.against_optimum.far_below > 0) {
+    std::cout << "Note: " << totals.against_optimum.far_below
+              << " of them ended more than 1% below it: "
               << "the program covers only its " << s.num_patterns
               << " sampled activation patterns, and these networks use others.\n";
   }

@@ -21,6 +21,7 @@ class OrthogonalLeastSquares : public SmoothFunction {
   OrthogonalLeastSquares(Eigen::MatrixXd Q, Eigen::VectorXd b, Eigen::Index rows, Eigen::Index cols)
       : Q_(std::move(Q)), b_(std::move(b)), rows_(rows), cols_(cols) {}
   double value(const Eigen::MatrixXd& U) const override {
+    ++value_evaluations;
     return 0.5 * (Q_ * flatten(U) - b_).squaredNorm();
   }
   double value_and_gradient(const Eigen::MatrixXd& U, Eigen::MatrixXd* gradient) const override {
@@ -30,7 +31,8 @@ class OrthogonalLeastSquares : public SmoothFunction {
     ++evaluations;
     return 0.5 * residual.squaredNorm();
   }
-  mutable int evaluations = 0;
+  mutable int evaluations = 0;  // with the gradient
+  mutable int value_evaluations = 0;
 
  private:
   static Eigen::VectorXd flatten(const Eigen::MatrixXd& U) {
@@ -342,6 +344,51 @@ TEST(RFista, CompositePathRefreshesTheSubgradientOnItsInterval) {
   // One adjoint at the start, one per iteration at the extrapolation (none after a restart is
   // reused from the start only), and one per refresh.
   EXPECT_LE(smooth.adjoint_products, 1 + 25 + 2);
+}
+
+// Between subgradient refreshes a candidate is tested by its value alone and the gradient is
+// taken where it is needed next (the extrapolation, or the iterate after a restart): the same
+// iterates as with a gradient at every candidate, on a problem where restarts happen.
+TEST(RFista, ValueOnlyCandidatesWalkTheSameIterates) {
+  Rng rng(5);
+  const Eigen::Index rows = 2, cols = 8, m = 30;
+  Eigen::MatrixXd A(m, rows * cols);
+  for (Eigen::Index i = 0; i < A.rows(); ++i) {
+    for (Eigen::Index j = 0; j < A.cols(); ++j)
+      A(i, j) = rng.normal() * (1.0 + 3.0 * static_cast<double>(j));
+  }
+  Eigen::VectorXd b(m);
+  for (Eigen::Index i = 0; i < m; ++i) b[i] = rng.normal();
+  const double lambda = 2.0;
+  auto run = [&](int interval, std::vector<Eigen::MatrixXd>* iterates, RFistaResult* result) {
+    const OrthogonalLeastSquares smooth(A, b, rows, cols);
+    RFistaOptions options;
+    options.subgradient_tolerance = 0.0;
+    options.max_iterations = 300;
+    options.subgradient_interval = interval;
+    RFistaState state;
+    *result = minimize_group_lasso(smooth, lambda, rows, cols, options, &state, {},
+                                   [&](const RFistaProgress& progress) {
+                                     iterates->push_back(progress.iterate);
+                                     return true;
+                                   });
+    return std::pair{smooth.evaluations, smooth.value_evaluations};
+  };
+  std::vector<Eigen::MatrixXd> every, spaced;
+  RFistaResult every_result, spaced_result;
+  const auto [every_gradients, every_values] = run(1, &every, &every_result);
+  const auto [spaced_gradients, spaced_values] = run(7, &spaced, &spaced_result);
+  ASSERT_GT(spaced_result.restarts, 0);
+  ASSERT_EQ(every.size(), spaced.size());
+  for (std::size_t k = 0; k < every.size(); ++k) {
+    ASSERT_LT((every[k] - spaced[k]).norm(), 1e-12 * (1.0 + every[k].norm()))
+        << "iteration " << k + 1;
+  }
+  EXPECT_EQ(every_values, 0);
+  // Value-only tests on six iterations of seven: fewer gradients, and every candidate is tested.
+  EXPECT_GT(spaced_values, 300 / 2);
+  EXPECT_LT(spaced_gradients, every_gradients - 300 / 2);
+  EXPECT_GE(spaced_gradients + spaced_values, 2 * 300);
 }
 
 TEST(RFista, InvalidOptionsNameTheField) {

@@ -16,6 +16,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "convexnn/optimum_comparison.h"
 #include "diverging_color_map.h"
 #include "log_slider.h"
 #include "training_controller.h"
@@ -24,7 +25,6 @@ namespace convexnn::ui {
 namespace {
 constexpr int kThumbnailSize = 118;
 constexpr int kThumbnailColumns = 2;
-constexpr double kWithinFraction = 0.01;  // "reached the optimum" means within 1% of U
 }  // namespace
 
 BaselinePanel::BaselinePanel(TrainingController* controller, QWidget* parent)
@@ -383,27 +383,26 @@ void BaselinePanel::showOutcome() {
     axis_y_->setRange(y_low - pad, y_high + pad);
   }
 
-  int within = 0;
-  int below = 0;  // more than 1% below U: only seeds with patterns the program lacks
+  std::vector<double> objectives;
   std::int64_t dead = 0, total = 0;
   for (const BaselineSeed& seed : seeds) {
-    if (have_convex && seed.result.objective <= optimum * (1 + kWithinFraction)) ++within;
-    if (have_convex && seed.result.objective < optimum * (1 - kWithinFraction)) ++below;
+    objectives.push_back(seed.result.objective);
     dead += seed.result.dead_neurons;
     total += seed.result.network.width();
   }
   const int k = static_cast<int>(seeds.size());
   QString text;
   if (have_convex) {
+    const convexnn::OptimumTally tally = convexnn::tally_against_optimum(objectives, optimum);
     text = tr("%1 of %2 seeds ended within 1% of the convex optimum U = %3%4. ")
-               .arg(within)
+               .arg(tally.within)
                .arg(k)
                .arg(optimum, 0, 'g', 6)
                .arg(convex->summary.certifies_global_optimum() ? tr(" (certified)") : QString());
-    if (below > 0) {
+    if (tally.far_below > 0) {
       text += tr("%1 of them more than 1% below it: they use activation patterns the %2 sampled "
                  "ones lack. ")
-                  .arg(below)
+                  .arg(tally.far_below)
                   .arg(convex->summary.num_patterns);
     }
   } else {

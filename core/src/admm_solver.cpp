@@ -16,6 +16,7 @@
 #include "convexnn/dual_certificate.h"
 #include "convexnn/network_recovery.h"
 #include "convexnn/restricted_interior_point.h"
+#include "convexnn/solver_cost_model.h"
 #include "convexnn/two_layer_network.h"
 
 namespace convexnn {
@@ -44,31 +45,8 @@ PointValue evaluate_point(const ConvexProblem& problem, const Eigen::MatrixXd& b
 
 bool all_finite(const Eigen::MatrixXd& matrix) { return matrix.allFinite(); }
 
-// Cost estimates from operation counts, in nanoseconds of the development machine (2 cores,
-// AVX-512 build, blocked parallel kernels), fitted to measured times of exact and sampled problems
-// (n = 30 to 2000, d = 3 to 11, 2P = 326 to 28562; within a factor of 2). Certificates and
-// polishing are spaced by these estimates instead of measured time, so a run takes the same steps
-// on every execution whatever the machine's load. Only ratios matter.
-namespace cost {
-constexpr double kIteration = 3000.0;         // fixed part of an ADMM iteration
-constexpr double kIterationBlock = 4.5;       // per sample and block (n 2P): masks, prox, norms
-constexpr double kIterationBlockDim = 0.1;    // per n d 2P: products with X (GEMM)
-constexpr double kSplitBlock = 1.0;           // per n 2P with the prediction split off (4.6)
-constexpr double kSolveEntry = 0.3;           // per factor entry read in the triangular solves
-constexpr double kFlop = 0.1;                 // per multiply-add of a dense factorization
-constexpr double kCertificate = 50000.0;      // fixed part of a certificate
-constexpr double kCertificateBlock = 10.0;    // per n 2P: projection, value, dual bound
-constexpr double kCertificateBlockDim = 1.5;  // per n d 2P
-constexpr double kNnlsOperation = 0.25;       // per operation counted by the NNLS solves
-}  // namespace cost
-
-// n 2P and n d 2P.
-double sample_blocks(const ConvexProblem& problem) {
-  return static_cast<double>(problem.num_samples()) * static_cast<double>(problem.num_blocks());
-}
-double sample_block_dims(const ConvexProblem& problem) {
-  return sample_blocks(problem) * static_cast<double>(problem.dim());
-}
+using cost::sample_block_dims;
+using cost::sample_blocks;
 
 // Size of the factor the u-update solves with: n x n (Woodbury core) or 2dP x 2dP (direct).
 double factor_size(const ConvexProblem& problem, LinearSolverKind kind) {
@@ -98,12 +76,6 @@ double setup_cost(const ConvexProblem& problem, LinearSolverKind kind) {
   const auto P = static_cast<double>(problem.num_patterns());
   return kind == LinearSolverKind::kWoodbury ? cost::kFlop * n * n * (d + P)
                                              : cost::kFlop * n * (d * P) * (d * P);
-}
-
-double certificate_cost(const ConvexProblem& problem, std::int64_t nnls_operations) {
-  return cost::kCertificate + cost::kCertificateBlock * sample_blocks(problem) +
-         cost::kCertificateBlockDim * sample_block_dims(problem) +
-         cost::kNnlsOperation * static_cast<double>(nnls_operations);
 }
 
 // Iterations between certificates, as a multiple of a certificate's cost in iterations: they
@@ -253,7 +225,7 @@ void AdmmRun::consider_point(const Eigen::MatrixXd& blocks, const Eigen::VectorX
       problem_, lambda, multipliers.cols() == problem_.num_blocks() ? &multipliers : nullptr);
   last_constraint_norms_ = bound.block_constraint_norms;
   best_lower_ = std::max(best_lower_, bound.lower_bound);
-  work_ += certificate_cost(problem_, nnls_operations + bound.nnls_operations);
+  work_ += cost::certificate(problem_, nnls_operations + bound.nnls_operations);
 }
 
 void AdmmRun::update_certificate(std::int64_t /*iteration*/) {

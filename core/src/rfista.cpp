@@ -147,7 +147,10 @@ RFistaResult minimize_group_lasso(const SmoothFunction& smooth, double penalty, 
   for (std::int64_t k = 0; k < options.max_iterations; ++k) {
     if (stop.stop_requested()) return finish(RFistaStop::kCancelled, subgradient_squared);
     double extrapolation_value;
-    if (extrapolation_is_iterate) {
+    if (extrapolation_is_iterate && !composite && iterate_gradient.size() == 0) {
+      // The iterate was accepted on its value alone (see below): its gradient is taken now.
+      extrapolation_value = smooth.value_and_gradient(s.iterate, &extrapolation_gradient);
+    } else if (extrapolation_is_iterate) {
       extrapolation_value = iterate_value;
       if (composite) {
         extrapolation_image = iterate_image;
@@ -166,6 +169,11 @@ RFistaResult minimize_group_lasso(const SmoothFunction& smooth, double penalty, 
       return finish(RFistaStop::kNumericalFailure, subgradient_squared);
     }
     // Backtracking on the quadratic upper bound of the smooth part around the extrapolation.
+    // The test needs the candidate's value only; its gradient is taken where the min-norm
+    // subgradient is refreshed (or the rounding fallback below needs it), which spares a
+    // general smooth part the adjoint half of every other evaluation.
+    const bool refresh_subgradient = (k + 1) % options.subgradient_interval == 0;
+    bool candidate_gradient_known = false;
     double candidate_value = 0.0;
     double curvature_gap = 0.0;  // L(w+) - L(v) - <g, s>
     double step_norm_squared = 0.0;
@@ -182,8 +190,12 @@ RFistaResult minimize_group_lasso(const SmoothFunction& smooth, double penalty, 
           candidate_image = composite->image(candidate);
         }
         candidate_value = composite->outer_value(candidate_image);
-      } else {
+      } else if (refresh_subgradient) {
         candidate_value = smooth.value_and_gradient(candidate, &candidate_gradient);
+        candidate_gradient_known = true;
+      } else {
+        candidate_value = smooth.value(candidate);
+        candidate_gradient_known = false;
       }
       step_norm_squared = difference.squaredNorm();
       // For a composite the linear term is taken in image space, <grad outer(A v), A w+ - A v>:
@@ -198,6 +210,10 @@ RFistaResult minimize_group_lasso(const SmoothFunction& smooth, double penalty, 
       // has no cancellation; for a composite, <grad outer(A w+) - grad outer(A v), A s>.
       if (std::abs(curvature_gap) <=
           kRoundoff * (std::abs(candidate_value) + std::abs(extrapolation_value))) {
+        if (!composite && !candidate_gradient_known) {
+          smooth.value_and_gradient(candidate, &candidate_gradient);
+          candidate_gradient_known = true;
+        }
         curvature_gap =
             composite ? (composite->outer_gradient(candidate_image) - probe_outer_gradient)
                             .dot(candidate_image - extrapolation_image)
@@ -212,7 +228,8 @@ RFistaResult minimize_group_lasso(const SmoothFunction& smooth, double penalty, 
       ++result.backtracks;
     }
     if (!std::isfinite(candidate_value) ||
-        (composite ? !candidate_image.allFinite() : !candidate_gradient.allFinite())) {
+        (composite ? !candidate_image.allFinite()
+                   : candidate_gradient_known && !candidate_gradient.allFinite())) {
       return finish(RFistaStop::kNumericalFailure, subgradient_squared);
     }
     double next_momentum = 0.5 * (1.0 + std::sqrt(1.0 + 4.0 * s.momentum * s.momentum));
@@ -241,14 +258,15 @@ RFistaResult minimize_group_lasso(const SmoothFunction& smooth, double penalty, 
       }
       iterate_image.swap(candidate_image);
       iterate_gradient.resize(0, 0);  // not known until the next refresh
-    } else {
+    } else if (candidate_gradient_known) {
       iterate_gradient.swap(candidate_gradient);
+    } else {
+      iterate_gradient.resize(0, 0);  // taken when needed (a restart or a refresh)
     }
     s.iterate.swap(candidate);
     iterate_value = candidate_value;
     s.momentum = next_momentum;
     result.iterations = k + 1;
-    const bool refresh_subgradient = !composite || (k + 1) % options.subgradient_interval == 0;
     if (refresh_subgradient) {
       if (composite)
         iterate_gradient = composite->adjoint(composite->outer_gradient(iterate_image));

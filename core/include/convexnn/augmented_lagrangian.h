@@ -49,8 +49,9 @@ struct AugmentedLagrangianOptions {
   // augmented Lagrangian at the new multipliers, per-sample scale (divided by n^2), <=
   // kkt_tolerance. Status kKktCriterion: comparable with scnn's runs, but not a certificate.
   double kkt_tolerance = 0.0;
-  int certificate_interval =
-      50;                    // inner iterations between certificates (also after each subproblem)
+  // Fewest inner iterations between certificates; they are spaced further by their estimated
+  // cost (at most about a tenth of the run), and one ends every run that is not certified.
+  int certificate_interval = 50;
   int report_every = 1;      // observer every k-th inner iteration
   double max_seconds = 0.0;  // 0: no time limit
 

@@ -63,8 +63,9 @@ struct RFistaOptions {
   bool restart = true;            // gradient-mapping restart (O'Donoghue & Candes)
   // Stop when the squared norm of the min-norm subgradient of F is at most this.
   double subgradient_tolerance = 1e-6;
-  // With a CompositeSmoothFunction the iterate's gradient is not a by-product of the iteration:
-  // the min-norm subgradient is refreshed every this many iterations (one A^T g each).
+  // The iterate's gradient is not a by-product of the iteration (the line search tests a
+  // candidate by its value): the min-norm subgradient, and with it the stopping test, is
+  // refreshed every this many iterations (one A^T g, or one gradient evaluation, each).
   int subgradient_interval = 10;
   std::int64_t max_iterations = 10000;
 
@@ -109,8 +110,8 @@ struct RFistaProgress {
   std::int64_t iteration = 0;
   const Eigen::MatrixXd& iterate;
   double smooth_value = 0.0;
-  // The min-norm subgradient at the iterate; with a composite smooth part it was computed at
-  // iteration `subgradient_iteration` (see RFistaOptions::subgradient_interval).
+  // The min-norm subgradient at the iterate as of iteration `subgradient_iteration` (see
+  // RFistaOptions::subgradient_interval).
   double subgradient_norm_squared = 0.0;
   std::int64_t subgradient_iteration = 0;
   double step = 0.0;
