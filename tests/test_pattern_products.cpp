@@ -117,31 +117,46 @@ TEST_P(PatternProductsTest, FusedConeStepEqualsTheUnfusedUpdates) {
 
 // The augmented Lagrangian's fused value and gradient against the separate products it replaced
 // (F u, G u, F^T, G^T), for every loss; multipliers make some gaps positive and leave others 0.
+// Dense multipliers, and sparse ones (most zero, as in a run, and whole chunks of columns empty)
+// whose nonzeros the kernel scatters per chunk.
 TEST_P(PatternProductsTest, FusedAugmentedLagrangianEqualsTheUnfusedProducts) {
   ConvexProblem problem = random_pattern_problem(700, 4, 300, GetParam(), 41);
   const Eigen::MatrixXd blocks = random_matrix(problem.dim(), problem.num_blocks(), 42);
-  const Eigen::MatrixXd multipliers =
+  const Eigen::MatrixXd dense_multipliers =
       random_matrix(problem.num_samples(), problem.num_blocks(), 43).cwiseAbs();
+  const Eigen::MatrixXd selector = random_matrix(problem.num_samples(), problem.num_blocks(), 44);
+  Eigen::MatrixXd sparse_multipliers = dense_multipliers;
+  for (Eigen::Index b = 0; b < sparse_multipliers.cols(); ++b) {
+    for (Eigen::Index i = 0; i < sparse_multipliers.rows(); ++i) {
+      // About 8% nonzero, and none in the first 100 rows of every third column.
+      if (std::abs(selector(i, b)) > 0.1 || (b % 3 == 0 && i < 100)) sparse_multipliers(i, b) = 0;
+    }
+  }
   const double penalty = 3.5;
   for (const LossKind loss : {LossKind::kSquared, LossKind::kLogistic, LossKind::kHinge}) {
-    SCOPED_TRACE(to_string(loss));
-    problem.loss = loss;
-    const Eigen::VectorXd prediction = problem.predict(blocks);
-    const Eigen::MatrixXd gaps = (multipliers - problem.cone_values(blocks)).cwiseMax(0.0);
-    ASSERT_GT((gaps.array() > 0).count(), 0);
-    ASSERT_GT((gaps.array() == 0).count(), 0);
-    const double value =
-        loss_value(loss, prediction, problem.y) + 0.5 * penalty * gaps.squaredNorm();
-    const Eigen::MatrixXd gradient =
-        problem.predict_adjoint(loss_gradient(loss, prediction, problem.y)) -
-        penalty * problem.cone_adjoint(gaps);
+    for (const Eigen::MatrixXd* dense :
+         {&dense_multipliers, static_cast<const Eigen::MatrixXd*>(&sparse_multipliers)}) {
+      SCOPED_TRACE(to_string(loss));
+      const Eigen::MatrixXd& multipliers = *dense;
+      const ChunkedMultipliers sparse = chunk_multipliers(multipliers);
+      problem.loss = loss;
+      const Eigen::VectorXd prediction = problem.predict(blocks);
+      const Eigen::MatrixXd gaps = (multipliers - problem.cone_values(blocks)).cwiseMax(0.0);
+      ASSERT_GT((gaps.array() > 0).count(), 0);
+      ASSERT_GT((gaps.array() == 0).count(), 0);
+      const double value =
+          loss_value(loss, prediction, problem.y) + 0.5 * penalty * gaps.squaredNorm();
+      const Eigen::MatrixXd gradient =
+          problem.predict_adjoint(loss_gradient(loss, prediction, problem.y)) -
+          penalty * problem.cone_adjoint(gaps);
 
-    Eigen::MatrixXd fused_gradient;
-    const double fused =
-        problem.augmented_lagrangian_value(blocks, multipliers, penalty, &fused_gradient);
-    EXPECT_NEAR(fused, value, 1e-12 * std::abs(value));
-    EXPECT_LT((fused_gradient - gradient).norm(), 1e-10 * gradient.norm());
-    EXPECT_EQ(problem.augmented_lagrangian_value(blocks, multipliers, penalty, nullptr), fused);
+      Eigen::MatrixXd fused_gradient;
+      const double fused =
+          problem.augmented_lagrangian_value(blocks, sparse, penalty, &fused_gradient);
+      EXPECT_NEAR(fused, value, 1e-12 * std::abs(value));
+      EXPECT_LT((fused_gradient - gradient).norm(), 1e-10 * gradient.norm());
+      EXPECT_EQ(problem.augmented_lagrangian_value(blocks, sparse, penalty, nullptr), fused);
+    }
   }
 }
 
@@ -164,8 +179,8 @@ TEST_P(PatternProductsTest, ResultsAreBitIdenticalForAnyThreadCount) {
     results.state = slacks;
     results.rhs = admm_cone_step(problem, blocks, 1.0, true, &results.state).next_cone_rhs;
     results.normal = problem.normal_product(blocks.leftCols(problem.num_patterns()));
-    results.augmented = problem.augmented_lagrangian_value(blocks, slacks.cwiseAbs(), 2.0,
-                                                           &results.augmented_gradient);
+    results.augmented = problem.augmented_lagrangian_value(
+        blocks, chunk_multipliers(slacks.cwiseAbs()), 2.0, &results.augmented_gradient);
     return results;
   };
   Results one, all;

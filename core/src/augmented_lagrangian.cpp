@@ -42,7 +42,7 @@ class AugmentedSmooth : public SmoothFunction {
   AugmentedSmooth(const ConvexProblem& problem, const Eigen::MatrixXd& multipliers, double penalty,
                   EvaluationWork* work)
       : problem_(problem),
-        scaled_multipliers_(multipliers / penalty),
+        scaled_multipliers_(chunk_multipliers(multipliers / penalty)),
         penalty_(penalty),
         work_(*work),
         gradient_cost_(cost::kAugmentedGradientBlock * cost::sample_blocks(problem) +
@@ -62,7 +62,7 @@ class AugmentedSmooth : public SmoothFunction {
     return problem_.augmented_lagrangian_value(blocks, scaled_multipliers_, penalty_, gradient);
   }
   const ConvexProblem& problem_;
-  const Eigen::MatrixXd scaled_multipliers_;  // gamma / delta
+  const ChunkedMultipliers scaled_multipliers_;  // gamma / delta, nonzeros only
   double penalty_;
   EvaluationWork& work_;
   double gradient_cost_;

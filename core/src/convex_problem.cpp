@@ -98,7 +98,7 @@ Eigen::MatrixXd ConvexProblem::cone_adjoint(const Eigen::MatrixXd& slacks) const
 }
 
 double ConvexProblem::augmented_lagrangian_value(const Eigen::MatrixXd& blocks,
-                                                 const Eigen::MatrixXd& scaled_multipliers,
+                                                 const ChunkedMultipliers& scaled_multipliers,
                                                  double penalty, Eigen::MatrixXd* gradient) const {
   return pattern_augmented_lagrangian(X, compact_masks(), diagonal_, blocks, scaled_multipliers,
                                       penalty, loss, y, gradient);

@@ -4,6 +4,7 @@
 #include <tbb/parallel_for.h>
 
 #include <algorithm>
+#include <stdexcept>
 #include <vector>
 
 namespace convexnn {
@@ -169,6 +170,13 @@ Eigen::MatrixXd& thread_chunk_buffer(Eigen::Index rows, Eigen::Index cols) {
   return buffer;
 }
 
+// A per-thread row buffer of at least `rows` zeros; users put their entries back to zero.
+double* thread_zeroed_rows(Eigen::Index rows) {
+  thread_local Eigen::VectorXd buffer;
+  if (buffer.size() < rows) buffer = Eigen::VectorXd::Zero(rows);
+  return buffer.data();
+}
+
 }  // namespace
 
 double pattern_cone_violation(const Eigen::MatrixXd& X, const CompactMasks& masks,
@@ -222,9 +230,33 @@ Eigen::MatrixXd pattern_cone_adjoint(const Eigen::MatrixXd& X, const CompactMask
   return sum_in_order(partials, d, 2 * P);
 }
 
+ChunkedMultipliers chunk_multipliers(const Eigen::MatrixXd& scaled_multipliers) {
+  ChunkedMultipliers chunked;
+  chunked.rows = scaled_multipliers.rows();
+  chunked.cols = scaled_multipliers.cols();
+  chunked.chunk_rows = rows_per_chunk(chunked.cols);
+  const Eigen::Index chunks = (chunked.rows + chunked.chunk_rows - 1) / chunked.chunk_rows;
+  chunked.starts.reserve(static_cast<std::size_t>(chunks * chunked.cols + 1));
+  for (Eigen::Index c = 0; c < chunks; ++c) {
+    const Eigen::Index first = c * chunked.chunk_rows;
+    const Eigen::Index end = std::min(chunked.rows, first + chunked.chunk_rows);
+    for (Eigen::Index j = 0; j < chunked.cols; ++j) {
+      chunked.starts.push_back(static_cast<std::int64_t>(chunked.values.size()));
+      for (Eigen::Index i = first; i < end; ++i) {
+        if (scaled_multipliers(i, j) != 0.0) {
+          chunked.row_in_chunk.push_back(static_cast<std::int32_t>(i - first));
+          chunked.values.push_back(scaled_multipliers(i, j));
+        }
+      }
+    }
+  }
+  chunked.starts.push_back(static_cast<std::int64_t>(chunked.values.size()));
+  return chunked;
+}
+
 double pattern_augmented_lagrangian(const Eigen::MatrixXd& X, const CompactMasks& masks,
                                     ActivationDiagonal diagonal, const Eigen::MatrixXd& blocks,
-                                    const Eigen::MatrixXd& scaled_multipliers, double penalty,
+                                    const ChunkedMultipliers& scaled_multipliers, double penalty,
                                     LossKind loss, const Eigen::VectorXd& y,
                                     Eigen::MatrixXd* gradient) {
   const Eigen::Index n = X.rows();
@@ -232,13 +264,22 @@ double pattern_augmented_lagrangian(const Eigen::MatrixXd& X, const CompactMasks
   const Eigen::Index P = masks.cols();
   const Eigen::Index chunk_rows = rows_per_chunk(2 * P);
   const auto chunks = static_cast<std::size_t>((n + chunk_rows - 1) / chunk_rows);
+  if (scaled_multipliers.rows != n || scaled_multipliers.cols != 2 * P ||
+      scaled_multipliers.chunk_rows != chunk_rows) {
+    throw std::invalid_argument(
+        "pattern_augmented_lagrangian: the multipliers were chunked for another shape");
+  }
   std::vector<double> values(chunks, 0.0);
   std::vector<Eigen::MatrixXd> partials(gradient ? chunks : 0);
   for_each_row_chunk(n, chunk_rows, [&](Eigen::Index c, Eigen::Index first, Eigen::Index rows) {
     const auto X_chunk = X.middleRows(first, rows);
-    // X_c u, then the chunk's part of the gradient map.
+    double* __restrict multiplier = thread_zeroed_rows(chunk_rows);
+    // X_c u, then the chunk's part of the gradient map. The first input column's outer product
+    // writes the buffer and the GEMM adds the rest: Eigen's `=` would clear the buffer first, a
+    // pass as long as the product's own.
     auto product = thread_chunk_buffer(chunk_rows, 2 * P).topRows(rows);
-    product.noalias() = X_chunk * blocks;
+    product.noalias() = X_chunk.col(0) * blocks.row(0);
+    if (d > 1) product.noalias() += X_chunk.rightCols(d - 1) * blocks.bottomRows(d - 1);
     // F u on these rows: sum_i s_i o (X v_i - X w_i).
     Eigen::VectorXd prediction = Eigen::VectorXd::Zero(rows);
     double* __restrict sum = prediction.data();
@@ -261,7 +302,20 @@ double pattern_augmented_lagrangian(const Eigen::MatrixXd& X, const CompactMasks
     double* __restrict squares = squared_gaps.data();
     for (Eigen::Index j = 0; j < 2 * P; ++j) {
       double* __restrict column = product.col(j).data();
-      const double* __restrict multiplier = scaled_multipliers.col(j).data() + first;
+      // This chunk's nonzero multipliers of block j, scattered into the zeroed row buffer (and
+      // zeroed again after the pass).
+      const std::size_t slot = static_cast<std::size_t>(c * 2 * P + j);
+      const auto nonzeros_begin = scaled_multipliers.starts[slot];
+      const auto nonzeros_end = scaled_multipliers.starts[slot + 1];
+      for (auto k = nonzeros_begin; k != nonzeros_end; ++k) {
+        const auto entry = static_cast<std::size_t>(k);
+        multiplier[scaled_multipliers.row_in_chunk[entry]] = scaled_multipliers.values[entry];
+      }
+      const auto clear_multipliers = [&] {
+        for (auto k = nonzeros_begin; k != nonzeros_end; ++k) {
+          multiplier[scaled_multipliers.row_in_chunk[static_cast<std::size_t>(k)]] = 0.0;
+        }
+      };
       const std::uint8_t* __restrict mask = masks.col(j % P).data() + first;
       if (!gradient) {
         for (Eigen::Index i = 0; i < rows; ++i) {
@@ -269,6 +323,7 @@ double pattern_augmented_lagrangian(const Eigen::MatrixXd& X, const CompactMasks
           const double gap = std::max(multiplier[i] - sign * column[i], 0.0);
           squares[i] += gap * gap;
         }
+        clear_multipliers();
         continue;
       }
       const double* __restrict r = residual.data();
@@ -282,6 +337,7 @@ double pattern_augmented_lagrangian(const Eigen::MatrixXd& X, const CompactMasks
         squares[i] += gap * gap;
         column[i] = -penalty * sign * gap + (offset + slope * m) * r[i];
       }
+      clear_multipliers();
     }
     const double penalty_sum = squared_gaps.sum();
     value += 0.5 * penalty * penalty_sum;

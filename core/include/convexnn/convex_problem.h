@@ -56,7 +56,7 @@ struct ConvexProblem {
   // The augmented Lagrangian's smooth part l(F u) + (delta/2) ||(multipliers/delta - G u)_+||^2
   // and its gradient (to `gradient` when given), fused (pattern_augmented_lagrangian).
   double augmented_lagrangian_value(const Eigen::MatrixXd& blocks,
-                                    const Eigen::MatrixXd& scaled_multipliers, double penalty,
+                                    const ChunkedMultipliers& scaled_multipliers, double penalty,
                                     Eigen::MatrixXd* gradient) const;
   // +1 where a sample's pattern entry is 1, -1 where it is 0: n x P.
   const Eigen::MatrixXd& pattern_signs() const;
