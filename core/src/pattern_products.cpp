@@ -187,7 +187,7 @@ double pattern_cone_violation(const Eigen::MatrixXd& X, const CompactMasks& mask
   std::vector<double> sums(static_cast<std::size_t>((n + chunk_rows - 1) / chunk_rows), 0.0);
   for_each_row_chunk(n, chunk_rows, [&](Eigen::Index c, Eigen::Index first, Eigen::Index rows) {
     auto product = thread_chunk_buffer(chunk_rows, 2 * P).topRows(rows);
-    product.noalias() = X.middleRows(first, rows) * blocks;
+    write_product(product, X.middleRows(first, rows), blocks);
     Eigen::VectorXd squares = Eigen::VectorXd::Zero(rows);  // per row: keeps the loop vectorized
     double* __restrict square = squares.data();
     for (Eigen::Index j = 0; j < 2 * P; ++j) {
@@ -274,12 +274,9 @@ double pattern_augmented_lagrangian(const Eigen::MatrixXd& X, const CompactMasks
   for_each_row_chunk(n, chunk_rows, [&](Eigen::Index c, Eigen::Index first, Eigen::Index rows) {
     const auto X_chunk = X.middleRows(first, rows);
     double* __restrict multiplier = thread_zeroed_rows(chunk_rows);
-    // X_c u, then the chunk's part of the gradient map. The first input column's outer product
-    // writes the buffer and the GEMM adds the rest: Eigen's `=` would clear the buffer first, a
-    // pass as long as the product's own.
+    // X_c u, then the chunk's part of the gradient map.
     auto product = thread_chunk_buffer(chunk_rows, 2 * P).topRows(rows);
-    product.noalias() = X_chunk.col(0) * blocks.row(0);
-    if (d > 1) product.noalias() += X_chunk.rightCols(d - 1) * blocks.bottomRows(d - 1);
+    write_product(product, X_chunk, blocks);
     // F u on these rows: sum_i s_i o (X v_i - X w_i).
     Eigen::VectorXd prediction = Eigen::VectorXd::Zero(rows);
     double* __restrict sum = prediction.data();

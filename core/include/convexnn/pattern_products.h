@@ -37,6 +37,17 @@ Eigen::Index rows_per_chunk(Eigen::Index columns);
 void for_each_row_chunk(Eigen::Index n, Eigen::Index chunk_rows,
                         const std::function<void(Eigen::Index, Eigen::Index, Eigen::Index)>& chunk);
 
+// destination = lhs * rhs for a chunk's GEMM: the outer product of lhs's first column writes the
+// destination and the GEMM adds the rest. Eigen's `noalias() =` clears the destination before
+// accumulating into it, a pass over it as long as the product's own when lhs has few columns
+// (d = 11 on teacher10: that clearing took 7-9% of an augmented Lagrangian run).
+template <typename Destination, typename Lhs, typename Rhs>
+void write_product(Destination&& destination, const Lhs& lhs, const Rhs& rhs) {
+  destination.noalias() = lhs.col(0) * rhs.row(0);
+  const Eigen::Index rest = lhs.cols() - 1;
+  if (rest > 0) destination.noalias() += lhs.rightCols(rest) * rhs.bottomRows(rest);
+}
+
 // Sums per-chunk d x c partials in chunk order (deterministic).
 Eigen::MatrixXd sum_in_order(const std::vector<Eigen::MatrixXd>& partials, Eigen::Index rows,
                              Eigen::Index cols);
