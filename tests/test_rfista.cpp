@@ -127,18 +127,30 @@ TEST(RFista, OrthogonalDesignGivesGroupSoftThreshold) {
   }
 }
 
+// A least-squares group lasso over 2 x 8 blocks whose columns' scales grow 25-fold: ill-conditioned
+// enough that momentum overshoots and R-FISTA restarts.
+struct IllConditionedCase {
+  static constexpr Eigen::Index rows = 2, cols = 8, m = 30;
+  Eigen::MatrixXd A;
+  Eigen::VectorXd b;
+  Rng rng{5};  // continues after the data (for perturbations)
+  IllConditionedCase() : A(m, rows * cols), b(m) {
+    for (Eigen::Index i = 0; i < A.rows(); ++i) {
+      for (Eigen::Index j = 0; j < A.cols(); ++j)
+        A(i, j) = rng.normal() * (1.0 + 3.0 * static_cast<double>(j));
+    }
+    for (Eigen::Index i = 0; i < m; ++i) b[i] = rng.normal();
+  }
+};
+
 // A non-orthogonal least-squares group lasso: the result satisfies the optimality conditions
 // (min-norm subgradient ~ 0) and no random perturbation of it has a lower objective.
 TEST(RFista, IllConditionedLeastSquaresReachesStationarity) {
-  Rng rng(5);
-  const Eigen::Index rows = 2, cols = 8, m = 30;
-  Eigen::MatrixXd A(m, rows * cols);
-  for (Eigen::Index i = 0; i < A.rows(); ++i) {
-    for (Eigen::Index j = 0; j < A.cols(); ++j)
-      A(i, j) = rng.normal() * (1.0 + 3.0 * static_cast<double>(j));
-  }
-  Eigen::VectorXd b(m);
-  for (Eigen::Index i = 0; i < m; ++i) b[i] = rng.normal();
+  IllConditionedCase c;
+  const Eigen::Index rows = c.rows, cols = c.cols;
+  const Eigen::MatrixXd& A = c.A;
+  const Eigen::VectorXd& b = c.b;
+  Rng& rng = c.rng;
   const OrthogonalLeastSquares smooth(A, b, rows, cols);
   const double lambda = 2.0;
   RFistaOptions options;
@@ -350,15 +362,10 @@ TEST(RFista, CompositePathRefreshesTheSubgradientOnItsInterval) {
 // taken where it is needed next (the extrapolation, or the iterate after a restart): the same
 // iterates as with a gradient at every candidate, on a problem where restarts happen.
 TEST(RFista, ValueOnlyCandidatesWalkTheSameIterates) {
-  Rng rng(5);
-  const Eigen::Index rows = 2, cols = 8, m = 30;
-  Eigen::MatrixXd A(m, rows * cols);
-  for (Eigen::Index i = 0; i < A.rows(); ++i) {
-    for (Eigen::Index j = 0; j < A.cols(); ++j)
-      A(i, j) = rng.normal() * (1.0 + 3.0 * static_cast<double>(j));
-  }
-  Eigen::VectorXd b(m);
-  for (Eigen::Index i = 0; i < m; ++i) b[i] = rng.normal();
+  const IllConditionedCase c;
+  const Eigen::Index rows = c.rows, cols = c.cols;
+  const Eigen::MatrixXd& A = c.A;
+  const Eigen::VectorXd& b = c.b;
   const double lambda = 2.0;
   auto run = [&](int interval, std::vector<Eigen::MatrixXd>* iterates, RFistaResult* result) {
     const OrthogonalLeastSquares smooth(A, b, rows, cols);
