@@ -1,22 +1,13 @@
 // `convexnn`: the headless front end of ConvexNN Studio. Exit status 0 on success, 2 with a
 // one-line message on bad input or usage, 1 when training fails numerically.
 #include <iostream>
-#if defined(__GLIBC__)
-#include <malloc.h>
-#endif
 
 #include "cli_common.h"
 #include "convexnn/errors.h"
+#include "convexnn/heap_policy.h"
 
 int main(int argc, char** argv) {
-#if defined(__GLIBC__)
-  // The solvers free and re-allocate n x 2P temporaries (16 MB on teacher10) many times a second,
-  // and glibc would hand each back to the kernel and fault its pages in again. A batch process
-  // keeps its peak heap instead (same peak memory). teacher10 on one thread: AL 1500 iterations
-  // 55.1 s -> 44.5 s, ADMM 800 iterations 22.4 s -> 19.3 s.
-  mallopt(M_MMAP_THRESHOLD, 1 << 30);
-  mallopt(M_TRIM_THRESHOLD, 1 << 30);
-#endif
+  convexnn::keep_freed_heap();  // a batch process: its peak heap is freed at exit
   CLI::App app{
       "convexnn: train two-layer ReLU (or leaky ReLU, |t|) networks to a certified global optimum"};
   app.require_subcommand(1);

@@ -1,6 +1,7 @@
 #include "training_controller.h"
 
 #include "background_trainer.h"
+#include "convexnn/heap_policy.h"
 
 namespace convexnn::ui {
 
@@ -180,6 +181,9 @@ void TrainingController::onJobFinished() {
 void TrainingController::setState(State state) {
   if (state_ == state) return;
   state_ = state;
+  // The solvers keep freed memory during a run (keep_freed_heap in main); an idle session
+  // returns it.
+  if (state == State::kIdle) release_freed_heap();
   Q_EMIT stateChanged(state);
 }
 
