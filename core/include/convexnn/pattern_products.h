@@ -40,7 +40,7 @@ void for_each_row_chunk(Eigen::Index n, Eigen::Index chunk_rows,
 // destination = lhs * rhs for a chunk's GEMM: the outer product of lhs's first column writes the
 // destination and the GEMM adds the rest. Eigen's `noalias() =` clears the destination before
 // accumulating into it, a pass over it as long as the product's own when lhs has few columns
-// (d = 11 on teacher10: that clearing took 7-9% of an augmented Lagrangian run).
+// (teacher10's AL, 800 iterations on one thread: 13.6 s -> 12.0 s).
 template <typename Destination, typename Lhs, typename Rhs>
 void write_product(Destination&& destination, const Lhs& lhs, const Rhs& rhs) {
   destination.noalias() = lhs.col(0) * rhs.row(0);
