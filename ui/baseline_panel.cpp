@@ -434,10 +434,11 @@ void BaselinePanel::showOutcome() {
   }
   for (const BaselineSeed& seed : seeds) {
     if (seed.grid.size() == 0) continue;
-    const QString relative = have_convex
-                                 ? QStringLiteral(" (+%1%)").arg(
-                                       100.0 * (seed.result.objective / optimum - 1.0), 0, 'f', 1)
-                                 : QString();
+    const QString relative =
+        have_convex
+            ? QStringLiteral(" (+%1%)").arg(
+                  100.0 * convexnn::relative_excess(seed.result.objective, optimum), 0, 'f', 1)
+            : QString();
     add_thumbnail(index++, boundaryThumbnail(seed.grid, *outcome_->grid),
                   tr("seed %1: %2%3")
                       .arg(seed.result.seed)

@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <limits>
 #include <numeric>
+#include <optional>
 #include <sstream>
 #include <vector>
 
@@ -87,8 +88,8 @@ class AugmentedLagrangianRun {
   void initialize_state();
   void certify(const Eigen::MatrixXd& blocks);
   // Certifies if one is due by the cost-based schedule (kCertificateSpacing), then schedules the
-  // next one.
-  void certify_if_due(const Eigen::MatrixXd& blocks, std::int64_t iteration);
+  // next one. Returns whether it certified.
+  bool certify_if_due(const Eigen::MatrixXd& blocks, std::int64_t iteration);
   void polish(const Eigen::MatrixXd& blocks);
   bool converged() const {
     return relative_gap(best_upper_, best_lower_) <= options_.relative_gap_tolerance;
@@ -152,8 +153,8 @@ void AugmentedLagrangianRun::certify(const Eigen::MatrixXd& blocks) {
   work_.total += cost::certificate(problem_, nnls_operations + bound.nnls_operations);
 }
 
-void AugmentedLagrangianRun::certify_if_due(const Eigen::MatrixXd& blocks, std::int64_t iteration) {
-  if (iteration < next_certificate_) return;
+bool AugmentedLagrangianRun::certify_if_due(const Eigen::MatrixXd& blocks, std::int64_t iteration) {
+  if (iteration < next_certificate_) return false;
   const double iteration_work =
       (work_.total - work_at_last_certificate_) /
       static_cast<double>(std::max<std::int64_t>(1, iteration - iteration_at_last_certificate_));
@@ -167,6 +168,7 @@ void AugmentedLagrangianRun::certify_if_due(const Eigen::MatrixXd& blocks, std::
                                                        std::max(iteration_work, 1.0)));
   work_at_last_certificate_ = work_.total;
   iteration_at_last_certificate_ = iteration;
+  return true;
 }
 
 // As ADMM's polish: the program restricted to the iterate's largest blocks solved to high accuracy
@@ -249,11 +251,7 @@ IterationReport AugmentedLagrangianRun::make_report(std::int64_t iteration,
 
 bool AugmentedLagrangianRun::on_inner_iteration(const RFistaProgress& progress, std::int64_t base) {
   const std::int64_t iteration = base + progress.iteration;
-  bool certified = false;
-  if (iteration >= next_certificate_) {
-    certify_if_due(progress.iterate, iteration);
-    certified = converged();
-  }
+  const bool certified = certify_if_due(progress.iterate, iteration) && converged();
   if (context_.observer && (iteration % options_.report_every == 0 || certified)) {
     last_reported_ = iteration;
     last_reported_gap_ = relative_gap(best_upper_, best_lower_);
@@ -311,6 +309,7 @@ SolverSummary AugmentedLagrangianRun::run() {
   inner.step = state.step;
   inner.reset_momentum();
   std::int64_t total = 0;
+  std::optional<AugmentedSmooth> smooth;  // the current subproblem's smooth part
   int window_steps = 0;
   std::int64_t next_polish = options_.polish_interval;
   std::int64_t polish_spacing = options_.polish_interval;
@@ -323,13 +322,15 @@ SolverSummary AugmentedLagrangianRun::run() {
     RFistaOptions inner_options = options_.inner;
     inner_options.subgradient_tolerance = state.subproblem_tolerance * n * n;
     inner_options.max_iterations = options_.max_iterations - total;
-    const AugmentedSmooth smooth(problem_, state.multipliers, state.penalty, &work_);
+    // Built here unless the KKT check below already built it for these multipliers.
+    if (!smooth) smooth.emplace(problem_, state.multipliers, state.penalty, &work_);
     inner.reset_momentum();  // a new objective
     const std::int64_t base = total;
     const RFistaResult result = minimize_group_lasso(
-        smooth, problem_.beta, d, B, inner_options, &inner, context_.stop_token,
+        *smooth, problem_.beta, d, B, inner_options, &inner, context_.stop_token,
         [&](const RFistaProgress& progress) { return on_inner_iteration(progress, base); });
     total += result.iterations;
+    smooth.reset();  // the penalty or the multipliers change below
     ++solution_.outer_iterations;
     state.blocks = inner.iterate;
     state.step = inner.step;
@@ -388,9 +389,9 @@ SolverSummary AugmentedLagrangianRun::run() {
     if (converged()) {
       summary.status = SolverStatus::kConverged;
     } else if (options_.kkt_tolerance > 0 && violation <= options_.kkt_tolerance) {
-      const AugmentedSmooth updated(problem_, state.multipliers, state.penalty, &work_);
+      smooth.emplace(problem_, state.multipliers, state.penalty, &work_);  // the next subproblem's
       Eigen::MatrixXd gradient;
-      updated.value_and_gradient(state.blocks, &gradient);
+      smooth->value_and_gradient(state.blocks, &gradient);
       const double stationarity =
           min_norm_subgradient(state.blocks, gradient, problem_.beta).squaredNorm();
       if (stationarity <= options_.kkt_tolerance * n * n) {
