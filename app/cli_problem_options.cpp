@@ -140,7 +140,8 @@ void add_convex_solver_options(CLI::App& command, ConvexSolverCliOptions& option
       ->capture_default_str();
   command.add_flag("--generate-patterns", options.generate_patterns,
                    "Sampled patterns: test the certificate on fresh patterns and add the violated "
-                   "ones, re-solving until a batch finds none (science.md 11.1)");
+                   "ones, re-solving until a batch finds none (science.md 11.1); with --solver "
+                   "scp the neuron directions grow instead (the lasso's dictionary)");
   command
       .add_option("--generation-batch", options.generation_batch,
                   "Fresh pattern draws per generation round")

@@ -271,10 +271,17 @@ void run_train(const TrainOptions& options) {
     std::cout << summary.full_report();
     if (result.pattern_generation) {
       const PatternGenerationSummary& g = *result.pattern_generation;
-      std::cout << "  pattern generation    " << g.patterns_added << " violated patterns added in "
-                << g.rounds << " rounds (" << g.initial_patterns << " -> "
-                << g.initial_patterns + g.patterns_added << "); objective "
-                << g.round_objectives.front() << " -> " << g.round_objectives.back() << "; "
+      if (summary.solver == SolverKind::kRandomFeatures) {
+        // Directions whose weight became zero leave the dictionary between rounds.
+        std::cout << "  neuron generation     " << g.patterns_added
+                  << " violating directions added in " << g.rounds << " rounds (dictionary "
+                  << g.initial_patterns << " -> " << summary.num_patterns << "); objective ";
+      } else {
+        std::cout << "  pattern generation    " << g.patterns_added
+                  << " violated patterns added in " << g.rounds << " rounds (" << g.initial_patterns
+                  << " -> " << g.initial_patterns + g.patterns_added << "); objective ";
+      }
+      std::cout << g.round_objectives.front() << " -> " << g.round_objectives.back() << "; "
                 << (g.no_violation_found ? "the last batch found no violation"
                                          : "stopped before a batch came back clean")
                 << "\n";

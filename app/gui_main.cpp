@@ -97,7 +97,11 @@ int main(int argc, char* argv[]) {
   const QCommandLineOption solver_option(QStringLiteral("solver"),
                                          QStringLiteral("Solver: admm, al, gated or scp."),
                                          QStringLiteral("name"));
-  parser.addOptions({activation_option, leaky_slope_option, poly_option, solver_option});
+  const QCommandLineOption grow_option(
+      QStringLiteral("grow"),
+      QStringLiteral("Grow patterns (ADMM) or neurons (SCP) by column generation."));
+  parser.addOptions(
+      {activation_option, leaky_slope_option, poly_option, solver_option, grow_option});
   parser.addOptions({dataset_option, samples_option, csv_option, session_option, run_option,
                      neurons_option, boxes_option, epsilon_option, compare_option,
                      certify_best_option, robust_after_option, screenshot_option,
@@ -119,7 +123,7 @@ int main(int argc, char* argv[]) {
     window.datasetPanel()->setGeneratorSettings(settings);
     window.generateDataset(settings);
   }
-  if (parser.isSet(activation_option) || parser.isSet(solver_option)) {
+  if (parser.isSet(activation_option) || parser.isSet(solver_option) || parser.isSet(grow_option)) {
     try {
       convexnn::TrainingConfig config = window.modelPanel()->config();
       if (parser.isSet(activation_option)) {
@@ -144,6 +148,7 @@ int main(int argc, char* argv[]) {
         config.solver =
             convexnn::solver_kind_from_string(parser.value(solver_option).toStdString());
       }
+      if (parser.isSet(grow_option)) config.generate_patterns = true;
       window.modelPanel()->setConfig(config);
       window.applyModelSettings();
     } catch (const std::exception& error) {

@@ -105,4 +105,25 @@ TEST(CliSolver, PatternGenerationAddsPatternsAndNeverRaisesTheObjective) {
   EXPECT_NE(exact.output.find("generate_patterns"), std::string::npos) << exact.output;
 }
 
+TEST(CliSolver, NeuronGenerationGrowsTheScpDictionary) {
+  const std::string scp =
+      "train --dataset moons --n 80 --beta 0.1 --solver scp --features 5 --json";
+  const CommandResult plain = run_cli(scp, false);
+  const CommandResult grown =
+      run_cli(scp + " --generate-patterns --generation-search neuron --generation-batch 10", false);
+  ASSERT_EQ(plain.exit_code, 0) << plain.output;
+  ASSERT_EQ(grown.exit_code, 0) << grown.output;
+  const nlohmann::json a = nlohmann::json::parse(plain.output);
+  const nlohmann::json b = nlohmann::json::parse(grown.output);
+  const auto& generation = b["pattern_generation"];
+  EXPECT_GT(generation["patterns_added"].get<int>(), 0);
+  EXPECT_EQ(generation["initial_patterns"].get<int>(), 5);
+  EXPECT_LT(b["objective"].get<double>(), 0.9 * a["objective"].get<double>());
+  EXPECT_LE(b["patterns"].get<int>(),
+            generation["initial_patterns"].get<int>() + generation["patterns_added"].get<int>());
+  const CommandResult al = run_cli(kProblem + " --solver al --generate-patterns");
+  EXPECT_EQ(al.exit_code, 2);
+  EXPECT_NE(al.output.find("admm or scp"), std::string::npos) << al.output;
+}
+
 }  // namespace

@@ -324,7 +324,10 @@ void MainWindow::describeRun(const TrainingConfig& config) {
   } else if (config.solver == SolverKind::kAugmentedLagrangian) {
     text = tr("Augmented Lagrangian, σ(t) = %1").arg(formula);
   } else if (config.solver == SolverKind::kRandomFeatures) {
-    text = tr("SCP: lasso over %1 random ReLU features").arg(config.random_features.features);
+    text = config.generate_patterns
+               ? tr("SCP: lasso over growing ReLU neurons (from %1)")
+                     .arg(config.random_features.features)
+               : tr("SCP: lasso over %1 random ReLU features").arg(config.random_features.features);
     title = tr("Objective — random-feature lasso");
   } else if (config.generate_patterns) {
     text = tr("ADMM with pattern growing, σ(t) = %1").arg(formula);
@@ -344,6 +347,7 @@ void MainWindow::describeRun(const TrainingConfig& config) {
 
 void MainWindow::onFinished(const SolverSummary& summary) {
   session_model_.reset();
+  const auto& result = controller_.lastResult();
   QString text;
   QString style;
   if (summary.semidefinite) {
@@ -370,7 +374,9 @@ void MainWindow::onFinished(const SolverSummary& summary) {
     style = QStringLiteral("background:#2a5d9f;color:white;font-weight:bold;border-radius:4px;");
   } else if (summary.solver == SolverKind::kRandomFeatures) {
     // The lasso's gap certifies the best network built from the sampled neurons only.
-    text = tr("  %1 among the %2 random ReLU features — gap %3  ")
+    text = (result && result->pattern_generation
+                ? tr("  %1 among the %2 grown ReLU neurons — gap %3  ")
+                : tr("  %1 among the %2 random ReLU features — gap %3  "))
                .arg(summary.status == SolverStatus::kConverged
                         ? tr("✔ Optimal")
                         : QString::fromLatin1(to_string(summary.status)))
@@ -399,11 +405,13 @@ void MainWindow::onFinished(const SolverSummary& summary) {
                .arg(format_number(summary.relative_gap, 2));
     style = QStringLiteral("background:#666;color:white;border-radius:4px;");
   }
-  const auto& result = controller_.lastResult();
   if (result && result->pattern_generation) {
     const PatternGenerationSummary& generation = *result->pattern_generation;
-    text += tr("· %n pattern(s) added by growing in %1 round(s)  ", nullptr,
-               static_cast<int>(generation.patterns_added))
+    text += (summary.solver == SolverKind::kRandomFeatures
+                 ? tr("· %n neuron(s) added by growing in %1 round(s)  ", nullptr,
+                      static_cast<int>(generation.patterns_added))
+                 : tr("· %n pattern(s) added by growing in %1 round(s)  ", nullptr,
+                      static_cast<int>(generation.patterns_added)))
                 .arg(generation.rounds);
   }
   badge_label_->setText(text);

@@ -76,7 +76,9 @@ QString grow_patterns_tip() {
       "tested against its dual certificate; those that would lower the objective are added and "
       "the program is solved again, until a whole batch finds none. The gap then certifies the "
       "grown sampled program (all patterns it ended with), and the status bar says how many "
-      "patterns were added.");
+      "patterns were added. With the SCP solver the neurons grow instead: each round adds the "
+      "ReLU neurons that most lower the objective (found by a search in neuron space) and drops "
+      "those the lasso switched off.");
 }
 }  // namespace
 
@@ -274,6 +276,13 @@ TrainingConfig ModelPanel::config() const {
   config.random_features.features = features_->value();
   config.random_features.seed = config.seed;
   config.generate_patterns = grow_patterns_->isChecked() && grow_patterns_->isEnabled();
+  // SCP grows neurons: found by the neuron search for ReLU, by random draws otherwise.
+  if (config.solver == SolverKind::kRandomFeatures) {
+    config.pattern_generation.source = config.activation.kind == ActivationKind::kRelu
+                                           ? CandidateSource::kNeuronSearch
+                                           : CandidateSource::kRandomDraws;
+    config.pattern_generation.batch_size = 20;
+  }
   return config;
 }
 
@@ -460,20 +469,22 @@ void ModelPanel::updateEnabledState() {
                             : tr("The augmented Lagrangian, gated ReLU and SCP solvers need a "
                                  "smooth loss; hinge needs ADMM."));
 
-  // SCP draws its own neurons: N applies to it only, and it has no pattern set to grow.
+  // SCP draws its own neurons: N applies to it only; it grows neurons, not patterns.
   const bool scp = solver == SolverKind::kRandomFeatures;
   form_->setRowVisible(features_, scp);
   with_reason(features_, features_tip(), scp ? QString() : tr("Only for the SCP solver."));
   QString grow_reason;
   if (polynomial) {
     grow_reason = no_patterns;
-  } else if (solver != SolverKind::kAdmm) {
-    grow_reason = tr("Pattern growing runs around ADMM only; choose the ADMM solver.");
+  } else if (solver != SolverKind::kAdmm && !scp) {
+    grow_reason = tr("Growing runs around ADMM (patterns) and SCP (neurons) only.");
   } else if (robust) {
     grow_reason = tr("Not available for robust training (ε > 0): turn off \"Train robustly\".");
-  } else if (!sampled) {
+  } else if (!sampled && !scp) {
     grow_reason = tr("Exact patterns are already all there: nothing to grow.");
   }
+  grow_patterns_->setText(scp ? tr("Grow neurons (column generation)")
+                              : tr("Grow patterns (column generation)"));
   with_reason(grow_patterns_, grow_patterns_tip(), grow_reason);
 
   with_reason(rho_,

@@ -5,6 +5,7 @@
 
 #include "convexnn/errors.h"
 #include "convexnn/network_recovery.h"
+#include "convexnn/neuron_generation.h"
 #include "convexnn/polynomial_training.h"
 
 namespace convexnn {
@@ -69,9 +70,17 @@ std::string TrainingConfig::validate() const {
   } else if (const std::string scp_error = random_features.validate();
              solver == SolverKind::kRandomFeatures && !scp_error.empty()) {
     error << scp_error;
-  } else if (generate_patterns && (solver != SolverKind::kAdmm || epsilon > 0)) {
-    error << "generate_patterns works with solver admm and epsilon 0 only";
-  } else if (generate_patterns && pattern_mode != PatternMode::kSampled) {
+  } else if (generate_patterns &&
+             ((solver != SolverKind::kAdmm && solver != SolverKind::kRandomFeatures) ||
+              epsilon > 0)) {
+    error << "generate_patterns works with solver admm or scp and epsilon 0 only";
+  } else if (generate_patterns && solver == SolverKind::kRandomFeatures &&
+             pattern_generation.source == CandidateSource::kNeuronSearch &&
+             activation.kind != ActivationKind::kRelu) {
+    error << "generate_patterns with the neuron search needs activation relu (got '"
+          << activation.name() << "'); use random draws";
+  } else if (generate_patterns && solver == SolverKind::kAdmm &&
+             pattern_mode != PatternMode::kSampled) {
     error << "generate_patterns applies to sampled patterns (exact patterns are all there)";
   } else if (const std::string generation_error = pattern_generation.validate();
              generate_patterns && !generation_error.empty()) {
@@ -206,6 +215,15 @@ TrainingResult train_network(const PreparedProblem& prepared, const TrainingConf
       result.summary.max_cone_violation = result.decomposition.max_cone_violation;
       result.summary.active_neurons = count_active_blocks(result.solution.blocks);
     }
+  } else if (config.solver == SolverKind::kRandomFeatures && config.generate_patterns) {
+    result.pattern_generation =
+        solve_with_neuron_generation(prepared.problem, config.random_features,
+                                     config.pattern_generation, &result.random_features, context);
+    result.summary = result.pattern_generation->summary;
+    result.network = random_feature_network(prepared.problem, result.random_features.directions,
+                                            result.random_features.weights);
+    result.solution.blocks = Eigen::MatrixXd::Zero(prepared.problem.dim(), 0);
+    return result;
   } else if (config.solver == SolverKind::kRandomFeatures) {
     result.summary = solve_random_features(prepared.problem, config.random_features,
                                            &result.random_features, context);

@@ -129,11 +129,23 @@ class ModelPanelTest : public QObject {
     QCOMPARE(config.random_features.relative_gap_tolerance, 1e-5);
     QVERIFY(!config.generate_patterns);
     QVERIFY2(config.validate().empty(), config.validate().c_str());
-    // SCP needs a smooth loss and no robust training; growing patterns is ADMM's.
+    // SCP needs a smooth loss and no robust training; it grows neurons (by the neuron search
+    // for ReLU), not patterns.
     QVERIFY(!item_enabled(panel.lossBox(), QStringLiteral("hinge")));
     QVERIFY(!panel.robustBox()->isEnabled());
+    QVERIFY(panel.growPatternsBox()->isEnabled());
+    QVERIFY(panel.growPatternsBox()->text().contains(QStringLiteral("neurons")));
+    panel.growPatternsBox()->setChecked(true);
+    const TrainingConfig grown = panel.config();
+    QVERIFY(grown.generate_patterns);
+    QCOMPARE(grown.pattern_generation.source, convexnn::CandidateSource::kNeuronSearch);
+    QVERIFY2(grown.validate().empty(), grown.validate().c_str());
+    panel.growPatternsBox()->setChecked(false);
+    choose(panel.solverBox(), QStringLiteral("gated"));
     QVERIFY(!panel.growPatternsBox()->isEnabled());
     QVERIFY(panel.growPatternsBox()->toolTip().contains(QStringLiteral("ADMM")));
+    QVERIFY(panel.growPatternsBox()->text().contains(QStringLiteral("patterns")));
+    choose(panel.solverBox(), QStringLiteral("scp"));
 
     // setConfig shows the solver and N back.
     ModelPanel other;

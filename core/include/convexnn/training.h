@@ -51,7 +51,8 @@ struct TrainingConfig {
   ConeDecompositionOptions cone_decomposition;
   RandomFeatureOptions random_features;  // solver scp
   // Pattern column generation (science.md 11.1) around ADMM on sampled patterns: fresh patterns
-  // that violate the dual constraint are added until a batch finds none.
+  // that violate the dual constraint are added until a batch finds none. With solver scp, neuron
+  // directions are generated instead (neuron_generation.h): the lasso's dictionary grows.
   bool generate_patterns = false;
   PatternGenerationOptions pattern_generation;
 

@@ -1,0 +1,118 @@
+// Neuron generation for the sampled convex program: on 2-D data it reaches the global optimum of
+// the exact convex program (every pattern enumerated), it never raises the objective, it beats as
+// many fixed random neurons, and a beta above every constraint value stops at the zero network
+// (closed form: objective ||y||^2 / 2).
+#include <gtest/gtest.h>
+
+#include "convexnn/neuron_generation.h"
+#include "test_helpers.h"
+
+namespace convexnn {
+namespace {
+
+ConvexProblem xor_problem(int n, double beta) {
+  TrainingConfig config = testing::exact_config(LossKind::kSquared, beta);
+  return prepare_problem(testing::random_xor(n, 4), nullptr, config).problem;
+}
+
+RandomFeatureOptions lasso_options(int features) {
+  RandomFeatureOptions options;
+  options.features = features;
+  options.relative_gap_tolerance = 1e-9;
+  options.rfista.max_iterations = 20000;
+  return options;
+}
+
+PatternGenerationOptions neuron_search(int batch, int rounds) {
+  PatternGenerationOptions generation;
+  generation.source = CandidateSource::kNeuronSearch;
+  generation.batch_size = batch;
+  generation.max_rounds = rounds;
+  return generation;
+}
+
+TEST(NeuronGeneration, ReachesTheExactProgramsOptimumOnTwoDimensionalData) {
+  // Every optimal block of the exact program points at the maximizer of the dual constraint over
+  // its cell, which the search's exact steps find on 2-D data; so the grown lasso attains the
+  // global optimum, and no network lies below the exact program's lower bound.
+  for (double beta : {0.1, 0.3}) {
+    const ConvexProblem problem = xor_problem(20, beta);
+    TrainingConfig exact = testing::exact_config(LossKind::kSquared, beta, 1e-9);
+    const TrainingResult optimum =
+        train_network(prepare_problem(testing::random_xor(20, 4), nullptr, exact), exact);
+    ASSERT_EQ(optimum.summary.status, SolverStatus::kConverged);
+    RandomFeatureSolution solution;
+    const PatternGenerationSummary grown = solve_with_neuron_generation(
+        problem, lasso_options(3), neuron_search(10, 60), &solution);
+    EXPECT_TRUE(grown.no_violation_found) << beta;
+    const double upper = grown.summary.network_objective;
+    EXPECT_GE(upper, optimum.summary.lower_bound * (1 - 1e-9)) << beta;
+    EXPECT_LE(upper, optimum.summary.network_objective * (1 + 1e-6)) << beta;
+    // The network is the lasso's: its own objective is U.
+    const TwoLayerNetwork network =
+        random_feature_network(problem, solution.directions, solution.weights);
+    EXPECT_NEAR(network.objective(problem.X.leftCols(2), problem.y, problem.loss, problem.beta),
+                upper, 1e-9 * std::max(1.0, upper))
+        << beta;
+  }
+}
+
+TEST(NeuronGeneration, NeverRaisesTheObjectiveAndBeatsAsManyFixedNeurons) {
+  const Eigen::MatrixXd inputs = testing::random_matrix(200, 8, 3);
+  Dataset data;
+  data.X = inputs;
+  data.y = (inputs.col(0).array() * inputs.col(1).array() + inputs.col(2).array() > 0)
+               .cast<double>() * 2.0 - 1.0;
+  for (int j = 0; j < 8; ++j) data.feature_names.push_back("x" + std::to_string(j));
+  TrainingConfig config;
+  config.pattern_samples = 1;
+  config.beta = 0.5;
+  const ConvexProblem problem = prepare_problem(data, nullptr, config).problem;
+  for (CandidateSource source : {CandidateSource::kNeuronSearch, CandidateSource::kRandomDraws}) {
+    PatternGenerationOptions generation = neuron_search(20, 8);
+    generation.source = source;
+    RandomFeatureSolution solution;
+    const PatternGenerationSummary grown =
+        solve_with_neuron_generation(problem, lasso_options(10), generation, &solution);
+    ASSERT_EQ(grown.round_objectives.size(), static_cast<std::size_t>(grown.rounds + 1));
+    ASSERT_GT(grown.rounds, 0);
+    for (std::size_t r = 1; r < grown.round_objectives.size(); ++r) {
+      EXPECT_LE(grown.round_objectives[r], grown.round_objectives[r - 1] * (1 + 1e-12)) << r;
+    }
+    EXPECT_LT(grown.round_objectives.back(), grown.round_objectives.front());
+    EXPECT_EQ(grown.summary.num_patterns, solution.directions.cols());
+    // As many random directions as the grown dictionary holds do worse.
+    RandomFeatureSolution fixed;
+    const SolverSummary random = solve_random_features(
+        problem, lasso_options(static_cast<int>(solution.directions.cols())), &fixed);
+    EXPECT_LT(grown.summary.network_objective, random.network_objective)
+        << static_cast<int>(source);
+  }
+}
+
+TEST(NeuronGeneration, StopsAtTheZeroNetworkWhenBetaExceedsEveryConstraint) {
+  // At the zero network lambda = -y, and |y^T (X u)_+| <= sum_k |y_k| ||x_k|| for unit u: with
+  // beta above that bound no direction violates and the optimum is the zero network.
+  ConvexProblem problem = xor_problem(20, 1.0);
+  problem.beta = 1.01 * (problem.y.cwiseAbs().array() * problem.X.rowwise().norm().array()).sum();
+  RandomFeatureSolution solution;
+  const PatternGenerationSummary grown =
+      solve_with_neuron_generation(problem, lasso_options(4), neuron_search(10, 5), &solution);
+  EXPECT_EQ(grown.rounds, 0);
+  EXPECT_TRUE(grown.no_violation_found);
+  EXPECT_EQ(grown.patterns_added, 0);
+  EXPECT_NEAR(grown.summary.network_objective, 0.5 * problem.y.squaredNorm(), 1e-12);
+  EXPECT_EQ(grown.summary.active_neurons, 0);
+}
+
+TEST(NeuronGeneration, RejectsTheNeuronSearchForOtherActivations) {
+  ConvexProblem problem = xor_problem(20, 0.1);
+  problem.activation.kind = ActivationKind::kAbsolute;
+  const PatternGenerationSummary result =
+      solve_with_neuron_generation(problem, lasso_options(4), neuron_search(10, 5), nullptr);
+  EXPECT_EQ(result.summary.status, SolverStatus::kInvalidOptions);
+  EXPECT_NE(result.summary.message.find("relu"), std::string::npos) << result.summary.message;
+}
+
+}  // namespace
+}  // namespace convexnn
