@@ -96,6 +96,7 @@ TrainingConfig make_config(const TrainOptions& options) {
   config.admm.report_every = options.report_every;
   config.augmented_lagrangian.report_every = options.report_every;
   config.gated.report_every = options.report_every;
+  config.random_features.report_every = options.report_every;
   if (options.float32) {
     if (config.solver != SolverKind::kGated) {
       throw InputError("--float32 applies to --solver gated only (got --solver " +

@@ -14,6 +14,8 @@ the PyTorch baseline (each seed thin, the best seed bold) and horizontal referen
 and are divided by --n (2000 training rows); the curve is best_objective, the dashed line lower_bound
 (rows where it is finite and > 0). elapsed_seconds is wall time, multiplied by CPU_FACTOR (default 1;
 e.g. user+sys over real time from `/usr/bin/time`) to give CPU seconds.
+--log-without-bound LABEL=FILE.csv[:CPU_FACTOR]: the same, without the lower_bound line (for runs whose
+bound is not one for this problem, e.g. SCP's lasso bound holds only among its own neurons).
 --pytorch FILE.csv: stdout of benchmarks/pytorch_baseline.py (mean form, cpu_seconds already CPU).
 --reference LABEL=VALUE: a mean-form objective from ../shared/bench/README.md, drawn as a horizontal line.
 Needs Debian's python3-matplotlib.
@@ -63,6 +65,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--log", action="append", default=[], type=parse_log_spec,
                         metavar="LABEL=FILE.csv[:CPU_FACTOR]", help="convexnn train --log CSV (sum form)")
+    parser.add_argument("--log-without-bound", action="append", default=[], type=parse_log_spec,
+                        metavar="LABEL=FILE.csv[:CPU_FACTOR]", help="as --log, no lower-bound line")
     parser.add_argument("--pytorch", metavar="FILE.csv", help="benchmarks/pytorch_baseline.py output")
     parser.add_argument("--reference", action="append", default=[], type=parse_reference,
                         metavar="LABEL=VALUE", help="horizontal line at a mean-form objective")
@@ -76,11 +80,14 @@ def main():
     fig, ax = plt.subplots(figsize=(10, 6.5))
     colours = iter(plt.rcParams["axes.prop_cycle"].by_key()["color"])
 
-    for label, path, factor in args.log:
+    logs = [(spec, True) for spec in args.log] + [(spec, False) for spec in args.log_without_bound]
+    for (label, path, factor), with_bound in logs:
         rows = read_rows(path)
         colour = next(colours)
         t = [float(r["elapsed_seconds"]) * factor for r in rows]
         ax.plot(t, [float(r["best_objective"]) / args.n for r in rows], color=colour, lw=2, label=label)
+        if not with_bound:
+            continue
         bound = [(ti, float(r["lower_bound"]) / args.n) for ti, r in zip(t, rows)
                  if math.isfinite(float(r["lower_bound"])) and float(r["lower_bound"]) > 0]
         if bound:

@@ -4,6 +4,8 @@
 // (closed form: objective ||y||^2 / 2).
 #include <gtest/gtest.h>
 
+#include <vector>
+
 #include "convexnn/neuron_generation.h"
 #include "test_helpers.h"
 
@@ -103,6 +105,57 @@ TEST(NeuronGeneration, StopsAtTheZeroNetworkWhenBetaExceedsEveryConstraint) {
   EXPECT_EQ(grown.patterns_added, 0);
   EXPECT_NEAR(grown.summary.network_objective, 0.5 * problem.y.squaredNorm(), 1e-12);
   EXPECT_EQ(grown.summary.active_neurons, 0);
+}
+
+// Records the iteration numbers and times it is shown.
+class RecordingObserver final : public SolverObserver {
+ public:
+  ObserverAction on_iteration(const IterationReport& report, const IterateView&) override {
+    iterations.push_back(report.iteration);
+    seconds.push_back(report.elapsed_seconds);
+    return ObserverAction::kContinue;
+  }
+  std::vector<std::int64_t> iterations;
+  std::vector<double> seconds;
+};
+
+TEST(NeuronGeneration, ReportsCountOnAcrossRounds) {
+  // Every round's lasso counts from zero; the observer must see one run (charts, logs).
+  for (bool neurons : {true, false}) {
+    RecordingObserver observer;
+    SolveContext context;
+    context.observer = &observer;
+    std::int64_t last_solve = 0;
+    int rounds = 0;
+    if (neurons) {
+      const ConvexProblem problem = xor_problem(20, 0.1);
+      RandomFeatureOptions lasso = lasso_options(3);
+      lasso.rfista.max_iterations = 50;
+      const PatternGenerationSummary grown =
+          solve_with_neuron_generation(problem, lasso, neuron_search(5, 4), nullptr, context);
+      last_solve = grown.summary.iterations;
+      rounds = grown.rounds;
+    } else {
+      TrainingConfig config = testing::exact_config(LossKind::kSquared, 0.1);
+      config.pattern_mode = PatternMode::kSampled;
+      config.pattern_samples = 3;
+      ConvexProblem problem = prepare_problem(testing::random_xor(20, 4), nullptr, config).problem;
+      AdmmOptions admm = testing::tight_admm_options(1e-8);
+      admm.max_iterations = 50;
+      const PatternGenerationSummary grown = solve_with_pattern_generation(
+          problem, admm, neuron_search(5, 4), nullptr, context);
+      last_solve = grown.summary.iterations;
+      rounds = grown.rounds;
+    }
+    ASSERT_GE(rounds, 2) << neurons;
+    ASSERT_FALSE(observer.iterations.empty());
+    for (std::size_t k = 1; k < observer.iterations.size(); ++k) {
+      EXPECT_GT(observer.iterations[k], observer.iterations[k - 1]) << neurons << " " << k;
+      EXPECT_GE(observer.seconds[k], observer.seconds[k - 1]) << neurons << " " << k;
+    }
+    // The summary keeps the last solve's own count.
+    EXPECT_GT(observer.iterations.back(), last_solve) << neurons;
+  }
 }
 
 TEST(NeuronGeneration, RejectsTheNeuronSearchForOtherActivations) {

@@ -58,17 +58,11 @@ struct BackgroundTrainer::Impl {
 
     ObserverAction on_iteration(const IterationReport& report,
                                 const IterateView& iterate) override {
-      // Pattern growing solves one program per round and each solve counts its iterations and
-      // time from zero: continue from the previous solve so the charts' x axis keeps growing.
-      if (report.iteration < last_raw_iteration_) {
-        solve_iteration_offset_ += last_raw_iteration_;
-        solve_elapsed_offset_ += last_raw_elapsed_;
-      }
-      last_raw_iteration_ = report.iteration;
-      last_raw_elapsed_ = report.elapsed_seconds;
+      // Growing rounds already count on from the previous round (RoundOffsetObserver); a warm
+      // restart continues the previous run's count.
       IterationReport shifted = report;
-      shifted.iteration += job_.iteration_offset + solve_iteration_offset_;
-      shifted.elapsed_seconds += job_.elapsed_offset + solve_elapsed_offset_;
+      shifted.iteration += job_.iteration_offset;
+      shifted.elapsed_seconds += job_.elapsed_offset;
       last_iteration_ = shifted.iteration;
       bool will_hold = false;
       bool snapshot_wanted = false;
@@ -103,10 +97,6 @@ struct BackgroundTrainer::Impl {
    private:
     Impl& impl_;
     const TrainingJob& job_;
-    std::int64_t last_raw_iteration_ = 0;
-    double last_raw_elapsed_ = 0.0;
-    std::int64_t solve_iteration_offset_ = 0;
-    double solve_elapsed_offset_ = 0.0;
     std::int64_t last_iteration_ = -1;
     Clock::time_point last_snapshot_{};
     Clock::duration snapshot_spacing_ = kSnapshotPeriod;

@@ -7,6 +7,7 @@
 
 #include "convexnn/dual_certificate.h"
 #include "convexnn/neuron_search.h"
+#include "convexnn/round_offset_observer.h"
 
 namespace convexnn {
 namespace {
@@ -30,6 +31,7 @@ Eigen::MatrixXd round_candidates(const ConvexProblem& problem, const Eigen::Matr
     // Atoms here are directions, not cells: directions a few degrees apart are distinct
     // features, and the patterns' 10 degrees left a 2-D run 1e-5 above the optimum (2: 7e-9).
     search.min_angle_degrees = std::min(search.min_angle_degrees, kNeuronMinAngleDegrees);
+    search.refine_one_start_per_cell = true;
     Eigen::MatrixXd generators =
         search_neuron_patterns(problem.X, lambda, in_use, search).patterns.generators;
     for (Eigen::Index j = 0; j < generators.cols(); ++j) generators.col(j).normalize();
@@ -110,6 +112,10 @@ PatternGenerationSummary solve_with_neuron_generation(const ConvexProblem& probl
   RandomFeatureSolution local;
   RandomFeatureSolution& current = solution ? *solution : local;
   RandomFeatureOptions round_options = lasso;
+  RoundOffsetObserver continuing(context.observer);
+  SolveContext round_context = context;
+  if (context.observer) round_context.observer = &continuing;
+  std::int64_t iterations_so_far = 0;
   // False when no time is left for it.
   auto solve_round = [&]() -> bool {
     if (lasso.max_seconds > 0) {
@@ -120,7 +126,9 @@ PatternGenerationSummary solve_with_neuron_generation(const ConvexProblem& probl
     // The first solve samples lasso.features directions unless `solution` brings its own.
     if (current.directions.rows() == problem.dim() && current.directions.cols() > 0)
       round_options.features = static_cast<int>(current.directions.cols());
-    result.summary = solve_random_features(problem, round_options, &current, context);
+    continuing.begin_round(iterations_so_far, seconds_since(start));
+    result.summary = solve_random_features(problem, round_options, &current, round_context);
+    iterations_so_far += result.summary.iterations;
     result.round_objectives.push_back(result.summary.network_objective);
     return true;
   };

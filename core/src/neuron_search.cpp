@@ -115,10 +115,8 @@ NeuronSearchResult search_neuron_patterns(const Eigen::MatrixXd& X, const Eigen:
   auto by_score = [&](Eigen::Index a, Eigen::Index b) { return best_score[a] > best_score[b]; };
   std::stable_sort(order.begin(), order.end(), by_score);
   // Exact ascent on the leading candidates: the fixed point above cannot settle on a maximum
-  // that lies on a cell boundary (it oscillates across it), and such maxima are common. One
-  // candidate per cell and sign: many starts end in the same cell (the seeds' cells above all),
-  // and refining copies of one would crowd out the cells behind them (measured: a 2-D generation
-  // stopped 8e-5 above the optimum with a violating cell never refined).
+  // that lies on a cell boundary (it oscillates across it), and such maxima are common.
+  // refine_one_start_per_cell: see the option.
   const auto wanted = static_cast<std::size_t>(options.refined_candidates_per_pattern) *
                       static_cast<std::size_t>(options.max_patterns);
   std::vector<Eigen::Index> to_refine;
@@ -132,18 +130,11 @@ NeuronSearchResult search_neuron_patterns(const Eigen::MatrixXd& X, const Eigen:
       key[0] = j < starts ? '+' : '-';
       for (Eigen::Index k = 0; k < X.rows(); ++k)
         key[static_cast<std::size_t>(k) + 1] = values[k] >= 0.0 ? '1' : '0';
-      if (cells.insert(key).second) to_refine.push_back(j);
+      if (!options.refine_one_start_per_cell || cells.insert(key).second) to_refine.push_back(j);
     }
   }
-  // A refined direction is a further candidate beside its start, not a replacement: it lies on
-  // a cell boundary, so its pattern differs from the start's, and the program over patterns
-  // (whose blocks move within their cones) may need the start's own cell (measured: replacing
-  // it left a 2-D pattern generation 1e-5 above the optimum).
-  const auto refined_count = static_cast<Eigen::Index>(to_refine.size());
-  Eigen::MatrixXd refined(d, refined_count);
-  Eigen::VectorXd refined_score(refined_count);
-  tbb::parallel_for(Eigen::Index{0}, refined_count, [&](Eigen::Index t) {
-    const Eigen::Index j = to_refine[static_cast<std::size_t>(t)];
+  tbb::parallel_for(std::size_t{0}, to_refine.size(), [&](std::size_t t) {
+    const Eigen::Index j = to_refine[t];
     const Eigen::VectorXd r = signed_lambda.col(j < starts ? 0 : 1);
     Eigen::VectorXd u = best.col(j);
     double score = best_score[j];
@@ -154,16 +145,9 @@ NeuronSearchResult search_neuron_patterns(const Eigen::MatrixXd& X, const Eigen:
       u = maximizer / value;
       score = (r.array() * (X * u).array().max(0.0)).sum();
     }
-    refined.col(t) = u;
-    refined_score[t] = score;
+    best.col(j) = u;
+    best_score[j] = score;
   });
-  const Eigen::Index originals = best.cols();
-  best.conservativeResize(Eigen::NoChange, originals + refined_count);
-  best.rightCols(refined_count) = refined;
-  best_score.conservativeResize(originals + refined_count);
-  best_score.tail(refined_count) = refined_score;
-  order.resize(static_cast<std::size_t>(originals + refined_count));
-  std::iota(order.begin(), order.end(), Eigen::Index{0});
   std::stable_sort(order.begin(), order.end(), by_score);
   // Keep positive scores only: a neuron with g <= 0 cannot lower the objective.
   std::vector<Eigen::Index> kept;

@@ -1,11 +1,13 @@
 #include "convexnn/pattern_generation.h"
 
+#include <chrono>
 #include <cmath>
 #include <string>
 #include <unordered_set>
 
 #include "convexnn/dual_certificate.h"
 #include "convexnn/errors.h"
+#include "convexnn/round_offset_observer.h"
 
 namespace convexnn {
 namespace {
@@ -128,8 +130,20 @@ PatternGenerationSummary solve_with_pattern_generation(ConvexProblem& problem,
   result.initial_patterns = problem.num_patterns();
   AdmmSolution local;
   AdmmSolution& current = solution ? *solution : local;
-  result.summary = solve_admm(problem, options, &current, context);
-  result.round_objectives.push_back(result.summary.network_objective);
+  const auto start = std::chrono::steady_clock::now();
+  RoundOffsetObserver continuing(context.observer);
+  SolveContext round_context = context;
+  if (context.observer) round_context.observer = &continuing;
+  std::int64_t iterations_so_far = 0;
+  auto solve_round = [&] {
+    continuing.begin_round(
+        iterations_so_far,
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    result.summary = solve_admm(problem, options, &current, round_context);
+    iterations_so_far += result.summary.iterations;
+    result.round_objectives.push_back(result.summary.network_objective);
+  };
+  solve_round();
   for (int round = 1; round <= generation.max_rounds; ++round) {
     if (result.summary.status != SolverStatus::kConverged &&
         result.summary.status != SolverStatus::kIterationLimit) {
@@ -162,8 +176,7 @@ PatternGenerationSummary solve_with_pattern_generation(ConvexProblem& problem,
     append_patterns(problem, extra, &current);
     result.patterns_added += extra.num_patterns();
     result.rounds = round;
-    result.summary = solve_admm(problem, options, &current, context);
-    result.round_objectives.push_back(result.summary.network_objective);
+    solve_round();
   }
   result.summary.num_patterns = problem.num_patterns();
   return result;

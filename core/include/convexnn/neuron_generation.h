@@ -22,7 +22,9 @@ namespace convexnn {
 // (seeded by the directions in use; its max_patterns is set to batch_size, its diversity angle
 // capped at 2 degrees), for kRandomDraws
 // batch_size fresh unit directions. lasso.max_seconds bounds the whole run, lasso.rfista's
-// iteration limit each round's lasso. Patterns and generation.candidates are not used.
+// iteration limit each round's lasso. Patterns and generation.candidates are not used. Reports
+// are numbered and timed from the first solve's start; `summary.iterations` counts the last
+// solve's.
 PatternGenerationSummary solve_with_neuron_generation(const ConvexProblem& problem,
                                                       const RandomFeatureOptions& lasso,
                                                       const PatternGenerationOptions& generation,

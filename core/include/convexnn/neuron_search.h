@@ -30,6 +30,12 @@ struct NeuronSearchOptions {
   // NNLS each); g never decreases along them and they reach maxima on cell boundaries.
   int refinement_steps = 3;
   int refined_candidates_per_pattern = 3;
+  // Refine only the best start of each cell (and sign). Many starts end in the same cell, the
+  // seeds' cells above all; their copies crowd out the cells behind them. Neuron generation needs
+  // it (a 2-D run stopped 8e-5 above the optimum with a violating cell never refined); pattern
+  // generation does better without it on teacher10 (objective 506.6 vs 517.1 after 4 rounds:
+  // the refined generator moves to a cell boundary, so its pattern is no longer the start's).
+  bool refine_one_start_per_cell = false;
   int max_patterns = 100;  // distinct patterns returned, best first
   // Diversity: a candidate whose generator lies within this angle of a better one's is skipped.
   // Many starts end near the same local maximum, and twenty variants of one neuron help the

@@ -59,7 +59,8 @@ PatternSet violating_patterns(const ConvexProblem& problem, const PatternSet& ca
 void append_patterns(ConvexProblem& problem, const PatternSet& extra, AdmmSolution* solution);
 
 // Solves `problem` (sampled patterns) with ADMM, then generates patterns as described above.
-// `problem` grows; the observer sees every solve's iterations (iteration numbers restart).
+// `problem` grows; the observer sees every solve's iterations, numbered and timed from the
+// first solve's start (RoundOffsetObserver); `summary.iterations` counts the last solve's.
 PatternGenerationSummary solve_with_pattern_generation(ConvexProblem& problem,
                                                        const AdmmOptions& options,
                                                        const PatternGenerationOptions& generation,
