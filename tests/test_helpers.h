@@ -32,6 +32,16 @@ inline AdmmOptions tight_admm_options(double relative_gap_tolerance) {
   return options;
 }
 
+// Random-feature (SCP) lasso options for solving to a tight relative gap.
+inline RandomFeatureOptions tight_random_feature_options(int features,
+                                                         std::int64_t max_iterations = 100000) {
+  RandomFeatureOptions options;
+  options.features = features;
+  options.relative_gap_tolerance = 1e-9;
+  options.rfista.max_iterations = max_iterations;
+  return options;
+}
+
 inline TrainingConfig exact_config(LossKind loss, double beta, double tolerance = 1e-6) {
   TrainingConfig config;
   config.pattern_mode = PatternMode::kExact;

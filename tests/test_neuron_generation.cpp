@@ -18,11 +18,7 @@ ConvexProblem xor_problem(int n, double beta) {
 }
 
 RandomFeatureOptions lasso_options(int features) {
-  RandomFeatureOptions options;
-  options.features = features;
-  options.relative_gap_tolerance = 1e-9;
-  options.rfista.max_iterations = 20000;
-  return options;
+  return testing::tight_random_feature_options(features, 20000);
 }
 
 PatternGenerationOptions neuron_search(int batch, int rounds) {

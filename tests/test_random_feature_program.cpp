@@ -15,13 +15,7 @@ ConvexProblem xor_problem(int n, LossKind loss, double beta) {
   return prepare_problem(testing::random_xor(n, 4), nullptr, config).problem;
 }
 
-RandomFeatureOptions tight(int features) {
-  RandomFeatureOptions options;
-  options.features = features;
-  options.relative_gap_tolerance = 1e-9;
-  options.rfista.max_iterations = 100000;
-  return options;
-}
+RandomFeatureOptions tight(int features) { return testing::tight_random_feature_options(features); }
 
 TEST(RandomFeatures, SolutionSatisfiesTheLassoOptimalityConditions) {
   for (LossKind loss : {LossKind::kSquared, LossKind::kLogistic}) {
