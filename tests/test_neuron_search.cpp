@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "convexnn/neuron_search.h"
+#include "convexnn/parallelism.h"
 #include "convexnn/pattern_generation.h"
 #include "convexnn/restricted_interior_point.h"
 #include "test_helpers.h"
@@ -49,6 +50,25 @@ TEST(NeuronSearch, FindsTheMostViolatedPatternOfAllOnTwoDimensionalData) {
     EXPECT_LE(found.best_score, best_of_all * (1 + 1e-12));
     EXPECT_GT(found.best_score, 0.95 * best_of_all);
   }
+}
+
+TEST(NeuronSearch, GivesTheSameCandidatesOnAnyNumberOfThreads) {
+  const ConvexProblem problem = testing::random_pattern_problem(301, 6, 1, Activation{}, 3);
+  const Eigen::VectorXd lambda = testing::random_matrix(problem.num_samples(), 1, 9);
+  NeuronSearchOptions options;
+  options.random_starts = 300;  // with the seeds' starts, not a multiple of the start block
+  options.max_patterns = 25;
+  options.refine_one_start_per_cell = true;
+  const Eigen::MatrixXd seeds = testing::random_matrix(problem.dim(), 5, 11);
+  NeuronSearchResult one;
+  NeuronSearchResult two;
+  run_with_thread_limit(1,
+                        [&] { one = search_neuron_patterns(problem.X, lambda, seeds, options); });
+  run_with_thread_limit(2,
+                        [&] { two = search_neuron_patterns(problem.X, lambda, seeds, options); });
+  ASSERT_EQ(one.patterns.num_patterns(), 25);
+  EXPECT_EQ(one.patterns.generators, two.patterns.generators);
+  EXPECT_EQ(one.scores, two.scores);
 }
 
 TEST(NeuronSearch, ReturnsDistinctConsistentPatternsBestFirst) {
