@@ -16,17 +16,14 @@
 #include "convexnn/dual_certificate.h"
 #include "convexnn/network_recovery.h"
 #include "convexnn/restricted_interior_point.h"
+#include "convexnn/solver_clock.h"
 #include "convexnn/solver_cost_model.h"
 #include "convexnn/two_layer_network.h"
 
 namespace convexnn {
 namespace {
 
-using Clock = std::chrono::steady_clock;
-
-double seconds_since(Clock::time_point start) {
-  return std::chrono::duration<double>(Clock::now() - start).count();
-}
+using Clock = SolverClock;
 
 // The value of a candidate point: the recovered network's objective (an upper bound on the
 // network training problem) and its predictions.

@@ -17,17 +17,14 @@
 #include "convexnn/gated_relu.h"
 #include "convexnn/network_recovery.h"
 #include "convexnn/restricted_interior_point.h"
+#include "convexnn/solver_clock.h"
 #include "convexnn/solver_cost_model.h"
 #include "convexnn/two_layer_network.h"
 
 namespace convexnn {
 namespace {
 
-using Clock = std::chrono::steady_clock;
-
-double seconds_since(Clock::time_point start) {
-  return std::chrono::duration<double>(Clock::now() - start).count();
-}
+using Clock = SolverClock;
 
 bool positive_finite(double value) { return std::isfinite(value) && value > 0; }
 

@@ -13,16 +13,13 @@
 #include "convexnn/nystrom_preconditioner.h"
 #include "convexnn/pattern_products.h"
 #include "convexnn/preconditioned_conjugate_gradient.h"
+#include "convexnn/solver_clock.h"
 #include "convexnn/two_layer_network.h"
 
 namespace convexnn {
 namespace {
 
-using Clock = std::chrono::steady_clock;
-
-double seconds_since(Clock::time_point start) {
-  return std::chrono::duration<double>(Clock::now() - start).count();
-}
+using Clock = SolverClock;
 
 Eigen::Map<const Eigen::MatrixXd> as_blocks(const Eigen::VectorXd& flat, Eigen::Index d) {
   return {flat.data(), d, flat.size() / d};

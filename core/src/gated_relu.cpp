@@ -14,12 +14,13 @@
 #include "convexnn/gated_admm.h"
 #include "convexnn/network_recovery.h"
 #include "convexnn/pattern_products.h"
+#include "convexnn/solver_clock.h"
 #include "convexnn/two_layer_network.h"
 
 namespace convexnn {
 namespace {
 
-using Clock = std::chrono::steady_clock;
+using Clock = SolverClock;
 
 // Single precision hands over to double products below this certified relative gap, or when
 // the gap has not shrunk below kStallFactor times its value over kStallCertificates certificates
@@ -28,10 +29,6 @@ using Clock = std::chrono::steady_clock;
 constexpr double kSinglePrecisionGap = 1e-5;
 constexpr double kStallFactor = 0.99;
 constexpr int kStallCertificates = 30;
-
-double seconds_since(Clock::time_point start) {
-  return std::chrono::duration<double>(Clock::now() - start).count();
-}
 
 // l(F u, y) as outer(image) with image = the gated prediction F u, with double products, or
 // float ones when `single` is given.

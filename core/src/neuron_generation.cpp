@@ -8,17 +8,14 @@
 #include "convexnn/dual_certificate.h"
 #include "convexnn/neuron_search.h"
 #include "convexnn/round_offset_observer.h"
+#include "convexnn/solver_clock.h"
 
 namespace convexnn {
 namespace {
 
-using Clock = std::chrono::steady_clock;
+using Clock = SolverClock;
 
 constexpr double kNeuronMinAngleDegrees = 2.0;
-
-double seconds_since(Clock::time_point start) {
-  return std::chrono::duration<double>(Clock::now() - start).count();
-}
 
 std::vector<Eigen::Index> nonzero_entries(const Eigen::VectorXd& weights) {
   std::vector<Eigen::Index> indices;
@@ -98,6 +95,13 @@ void replace_dictionary(const Eigen::MatrixXd& extra, RandomFeatureSolution* sol
 
 }  // namespace
 
+std::string neuron_generation_error(const Activation& activation, CandidateSource source) {
+  if (source != CandidateSource::kNeuronSearch || activation.kind == ActivationKind::kRelu)
+    return "";
+  return "pattern_generation.source: the neuron search needs activation relu, not '" +
+         activation.name() + "' (use random draws)";
+}
+
 PatternGenerationSummary solve_with_neuron_generation(const ConvexProblem& problem,
                                                       const RandomFeatureOptions& lasso,
                                                       const PatternGenerationOptions& generation,
@@ -112,10 +116,9 @@ PatternGenerationSummary solve_with_neuron_generation(const ConvexProblem& probl
     return result;
   };
   if (const std::string error = generation.validate(); !error.empty()) return invalid(error);
-  if (generation.source == CandidateSource::kNeuronSearch &&
-      problem.activation.kind != ActivationKind::kRelu) {
-    return invalid("pattern_generation.source: the neuron search needs activation relu, not '" +
-                   problem.activation.name() + "' (use random draws)");
+  if (const std::string error = neuron_generation_error(problem.activation, generation.source);
+      !error.empty()) {
+    return invalid(error);
   }
   RandomFeatureSolution local;
   RandomFeatureSolution& current = solution ? *solution : local;

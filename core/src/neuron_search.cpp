@@ -139,11 +139,14 @@ NeuronSearchResult search_neuron_patterns(const Eigen::MatrixXd& X, const Eigen:
     for (std::size_t t = 0; t < order.size() && to_refine.size() < wanted; ++t) {
       const Eigen::Index j = order[t];
       if (!(best_score[j] > 0)) break;
-      const Eigen::VectorXd values = X * best.col(j);
-      key[0] = j < starts ? '+' : '-';
-      for (Eigen::Index k = 0; k < X.rows(); ++k)
-        key[static_cast<std::size_t>(k) + 1] = values[k] >= 0.0 ? '1' : '0';
-      if (!options.refine_one_start_per_cell || cells.insert(key).second) to_refine.push_back(j);
+      if (options.refine_one_start_per_cell) {
+        const Eigen::VectorXd values = X * best.col(j);
+        key[0] = j < starts ? '+' : '-';
+        for (Eigen::Index k = 0; k < X.rows(); ++k)
+          key[static_cast<std::size_t>(k) + 1] = values[k] >= 0.0 ? '1' : '0';
+        if (!cells.insert(key).second) continue;
+      }
+      to_refine.push_back(j);
     }
   }
   tbb::parallel_for(std::size_t{0}, to_refine.size(), [&](std::size_t t) {

@@ -4,13 +4,13 @@
 #include <tbb/parallel_for.h>
 
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 #include <sstream>
 
 #include "convexnn/errors.h"
 #include "convexnn/network_gradient.h"
 #include "convexnn/random.h"
+#include "convexnn/solver_clock.h"
 
 namespace convexnn {
 namespace {
@@ -181,10 +181,8 @@ NonconvexResult train_nonconvex(const PreparedProblem& prepared, const Nonconvex
   if (const std::string error = options.validate(); !error.empty()) throw InputError(error);
   const ConvexProblem& problem = prepared.problem;
   if (problem.num_samples() == 0) throw InputError("the training set is empty");
-  const auto start_time = std::chrono::steady_clock::now();
-  const auto elapsed = [&] {
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_time).count();
-  };
+  const SolverClock::time_point start_time = SolverClock::now();
+  const auto elapsed = [&] { return seconds_since(start_time); };
 
   // Without a bias column the bias multiplies a zero column: it starts at 0 and, having only
   // weight decay as gradient, stays there, so the network matches the convex model.

@@ -1,6 +1,5 @@
 #include "convexnn/pattern_generation.h"
 
-#include <chrono>
 #include <cmath>
 #include <string>
 #include <unordered_set>
@@ -8,6 +7,7 @@
 #include "convexnn/dual_certificate.h"
 #include "convexnn/errors.h"
 #include "convexnn/round_offset_observer.h"
+#include "convexnn/solver_clock.h"
 
 namespace convexnn {
 namespace {
@@ -130,15 +130,13 @@ PatternGenerationSummary solve_with_pattern_generation(ConvexProblem& problem,
   result.initial_patterns = problem.num_patterns();
   AdmmSolution local;
   AdmmSolution& current = solution ? *solution : local;
-  const auto start = std::chrono::steady_clock::now();
+  const SolverClock::time_point start = SolverClock::now();
   RoundOffsetObserver continuing(context.observer);
   SolveContext round_context = context;
   if (context.observer) round_context.observer = &continuing;
   std::int64_t iterations_so_far = 0;
   auto solve_round = [&] {
-    continuing.begin_round(
-        iterations_so_far,
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    continuing.begin_round(iterations_so_far, seconds_since(start));
     result.summary = solve_admm(problem, options, &current, round_context);
     iterations_so_far += result.summary.iterations;
     result.round_objectives.push_back(result.summary.network_objective);

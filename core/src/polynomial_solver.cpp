@@ -13,15 +13,12 @@
 #include "convexnn/neural_decomposition.h"
 #include "convexnn/polynomial_certificate.h"
 #include "convexnn/semidefinite_projection.h"
+#include "convexnn/solver_clock.h"
 
 namespace convexnn {
 namespace {
 
-using Clock = std::chrono::steady_clock;
-
-double seconds_since(Clock::time_point start) {
-  return std::chrono::duration<double>(Clock::now() - start).count();
-}
+using Clock = SolverClock;
 
 // Upper bound on l''(yhat), the factor between ||A||^2 and the gradient's Lipschitz constant.
 double loss_curvature(LossKind loss) { return loss == LossKind::kLogistic ? 0.25 : 1.0; }

@@ -7,16 +7,13 @@
 #include "convexnn/dual_certificate.h"
 #include "convexnn/gated_relu.h"
 #include "convexnn/random.h"
+#include "convexnn/solver_clock.h"
 #include "convexnn/solver_summary.h"
 
 namespace convexnn {
 namespace {
 
-using Clock = std::chrono::steady_clock;
-
-double seconds_since(Clock::time_point start) {
-  return std::chrono::duration<double>(Clock::now() - start).count();
-}
+using Clock = SolverClock;
 
 // l(H alpha, y) for alpha stored as a 1 x N block matrix (one scalar group per feature, so the
 // group penalty is the l1 norm).

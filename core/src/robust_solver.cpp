@@ -11,17 +11,14 @@
 #include "convexnn/network_recovery.h"
 #include "convexnn/robust_linear_system.h"
 #include "convexnn/robust_prox.h"
+#include "convexnn/solver_clock.h"
 #include "convexnn/two_layer_network.h"
 
 namespace convexnn {
 namespace {
 
-using Clock = std::chrono::steady_clock;
+using Clock = SolverClock;
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-
-double seconds_since(Clock::time_point start) {
-  return std::chrono::duration<double>(Clock::now() - start).count();
-}
 
 // A residual relative to its scale; the floor keeps an all-zero solution (beta >= beta_max)
 // from dividing by zero.

@@ -74,11 +74,10 @@ std::string TrainingConfig::validate() const {
              ((solver != SolverKind::kAdmm && solver != SolverKind::kRandomFeatures) ||
               epsilon > 0)) {
     error << "generate_patterns works with solver admm or scp and epsilon 0 only";
-  } else if (generate_patterns && solver == SolverKind::kRandomFeatures &&
-             pattern_generation.source == CandidateSource::kNeuronSearch &&
-             activation.kind != ActivationKind::kRelu) {
-    error << "generate_patterns with the neuron search needs activation relu (got '"
-          << activation.name() << "'); use random draws";
+  } else if (const std::string neuron_error =
+                 neuron_generation_error(activation, pattern_generation.source);
+             generate_patterns && solver == SolverKind::kRandomFeatures && !neuron_error.empty()) {
+    error << neuron_error;
   } else if (generate_patterns && solver == SolverKind::kAdmm &&
              pattern_mode != PatternMode::kSampled) {
     error << "generate_patterns applies to sampled patterns (exact patterns are all there)";

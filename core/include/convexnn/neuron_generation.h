@@ -10,6 +10,8 @@
 // (fully corrective conditional gradient). The objective never increases. Each round's lasso
 // certificate is exact for its dictionary; a round that finds no violation certifies the global
 // optimum only as far as the candidate source is exhaustive (the neuron search is a heuristic).
+#include <string>
+
 #include "convexnn/pattern_generation.h"
 #include "convexnn/random_feature_program.h"
 
@@ -25,6 +27,10 @@ namespace convexnn {
 // iteration limit each round's lasso. Patterns and generation.candidates are not used. Reports
 // are numbered and timed from the first solve's start; `summary.iterations` counts the last
 // solve's.
+// Empty when `source` can generate neurons for `activation`, else why not (the neuron search
+// maximizes lambda^T (X u)_+, so it needs relu); for TrainingConfig::validate and the solver.
+std::string neuron_generation_error(const Activation& activation, CandidateSource source);
+
 PatternGenerationSummary solve_with_neuron_generation(const ConvexProblem& problem,
                                                       const RandomFeatureOptions& lasso,
                                                       const PatternGenerationOptions& generation,
