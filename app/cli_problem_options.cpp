@@ -159,6 +159,24 @@ void add_convex_solver_options(CLI::App& command, ConvexSolverCliOptions& option
           "draws, at a higher cost per round)")
       ->check(CLI::IsMember({"random", "neuron"}))
       ->capture_default_str();
+  command
+      .add_option("--slide-iterations", options.slide_iterations,
+                  "--solver scp --generate-patterns: L-BFGS iterations per round that move the "
+                  "neurons on the network objective before the next search (sliding; 0: off)")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  command
+      .add_option("--final-slide", options.final_slide_iterations,
+                  "--solver scp --generate-patterns: L-BFGS iterations that move the final "
+                  "neurons on the network objective after the last round (0: off)")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  command
+      .add_option("--final-slide-share", options.final_slide_share,
+                  "With --final-slide and --max-seconds: the share of the time kept for the "
+                  "final slide (the rounds stop at the rest)")
+      ->check(CLI::Range(0.0, 0.99))
+      ->capture_default_str();
   command.add_flag("!--no-polish", options.polish,
                    "ADMM and al: skip the interior-point polish on the active blocks");
   command
@@ -228,11 +246,20 @@ TrainingConfig make_training_config(const ProblemOptions& problem,
   config.pattern_generation.source = solver.generation_search == "neuron"
                                          ? CandidateSource::kNeuronSearch
                                          : CandidateSource::kRandomDraws;
+  config.pattern_generation.slide_iterations = solver.slide_iterations;
+  config.pattern_generation.final_slide_iterations = solver.final_slide_iterations;
+  config.pattern_generation.final_slide_share = solver.final_slide_share;
   config.admm.polish = solver.polish;
   config.augmented_lagrangian.polish = solver.polish;
   config.augmented_lagrangian.kkt_tolerance = solver.kkt_tolerance;
   config.gated.method = parse_gated_method(solver.gated_method);
   config.gated.admm.sketch_rank = solver.sketch_rank;
+  if ((solver.slide_iterations > 0 || solver.final_slide_iterations > 0) &&
+      (config.solver != SolverKind::kRandomFeatures || !solver.generate_patterns)) {
+    throw InputError(
+        "--slide-iterations and --final-slide move generated neurons: they need --solver scp "
+        "--generate-patterns");
+  }
   if (config.solver != SolverKind::kAdmm && solver.rho != "auto") {
     throw InputError("--rho applies to --solver admm only (got --solver " + solver.solver + ")");
   }

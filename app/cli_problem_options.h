@@ -49,6 +49,9 @@ struct ConvexSolverCliOptions {
   int generation_batch = 200;
   int generation_rounds = 20;
   std::string generation_search = "random";  // random or neuron
+  int slide_iterations = 0;                  // neuron generation: L-BFGS per round
+  int final_slide_iterations = 0;            // neuron generation: L-BFGS at the end
+  double final_slide_share = 0.5;            // of --max-seconds, for the final slide
   bool polish = true;                        // ADMM's interior-point polish
   double kkt_tolerance = 0.0;                // --solver al: scnn's stopping rule (0: off)
   std::string gated_method = "auto";         // --solver gated: auto, rfista or admm

@@ -126,4 +126,20 @@ TEST(CliSolver, NeuronGenerationGrowsTheScpDictionary) {
   EXPECT_NE(al.output.find("admm or scp"), std::string::npos) << al.output;
 }
 
+TEST(CliSolver, FinalSlideLowersTheGrownNetwork) {
+  const std::string grown =
+      "train --dataset moons --n 80 --beta 0.1 --solver scp --features 5 --json "
+      "--generate-patterns --generation-search neuron --generation-batch 10 "
+      "--generation-rounds 3";
+  const CommandResult fixed = run_cli(grown, false);
+  const CommandResult slid = run_cli(grown + " --final-slide 200", false);
+  ASSERT_EQ(fixed.exit_code, 0) << fixed.output;
+  ASSERT_EQ(slid.exit_code, 0) << slid.output;
+  EXPECT_LT(nlohmann::json::parse(slid.output)["objective"].get<double>(),
+            nlohmann::json::parse(fixed.output)["objective"].get<double>());
+  const CommandResult admm = run_cli(kProblem + " --generate-patterns --final-slide 10");
+  EXPECT_EQ(admm.exit_code, 2);
+  EXPECT_NE(admm.output.find("--final-slide"), std::string::npos) << admm.output;
+}
+
 }  // namespace

@@ -136,8 +136,12 @@ void LiveCharts::refresh(const RunHistory& history) {
   const QList<QPointF> current =
       history.series([](const IterationReport& r) { return r.network_objective; }, n);
   // The loss is non-negative, so 0 is always a valid bound; earlier values only squash the plot.
-  const QList<QPointF> lower =
-      history.series([](const IterationReport& r) { return std::max(0.0, r.lower_bound); }, n);
+  // NaN (no bound at that report, e.g. while neurons slide) stays a hole.
+  const QList<QPointF> lower = history.series(
+      [](const IterationReport& r) {
+        return std::isnan(r.lower_bound) ? r.lower_bound : std::max(0.0, r.lower_bound);
+      },
+      n);
   const QList<QPointF> gap =
       history.series([](const IterationReport& r) { return r.relative_gap; }, n, kLogFloor);
   const QList<QPointF> primal =

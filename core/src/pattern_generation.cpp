@@ -60,6 +60,10 @@ std::string PatternGenerationOptions::validate() const {
   if (!(violation_tolerance >= 0) || !std::isfinite(violation_tolerance)) {
     return "pattern_generation.violation_tolerance must be a finite number >= 0";
   }
+  if (slide_iterations < 0) return "pattern_generation.slide_iterations must be >= 0";
+  if (final_slide_iterations < 0) return "pattern_generation.final_slide_iterations must be >= 0";
+  if (!(final_slide_share >= 0 && final_slide_share < 1))
+    return "pattern_generation.final_slide_share must be in [0, 1)";
   return "";
 }
 
