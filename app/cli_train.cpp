@@ -249,6 +249,11 @@ void run_train(const TrainOptions& options) {
                                  {"no_violation_found", g.no_violation_found},
                                  {"round_objectives", g.round_objectives},
                                  {"round_additions", g.round_additions}};
+      if (g.slide_iterations > 0) {
+        j["pattern_generation"]["slide"] = {{"iterations", g.slide_iterations},
+                                            {"objective_before", g.slide_objective_before},
+                                            {"objective_after", g.slide_objective_after}};
+      }
     }
     std::cout << j.dump(2) << "\n";
   } else {
@@ -286,6 +291,11 @@ void run_train(const TrainOptions& options) {
                 << (g.no_violation_found ? "the last batch found no violation"
                                          : "stopped before a batch came back clean")
                 << "\n";
+      if (g.slide_iterations > 0) {
+        std::cout << "  sliding               " << g.slide_iterations
+                  << " L-BFGS iterations; last slide " << g.slide_objective_before << " -> "
+                  << g.slide_objective_after << "\n";
+      }
     }
     char line[160];
     std::snprintf(line, sizeof line, "  network width         %lld neurons\n",

@@ -100,8 +100,11 @@ int main(int argc, char* argv[]) {
   const QCommandLineOption grow_option(
       QStringLiteral("grow"),
       QStringLiteral("Grow patterns (ADMM) or neurons (SCP) by column generation."));
-  parser.addOptions(
-      {activation_option, leaky_slope_option, poly_option, solver_option, grow_option});
+  const QCommandLineOption slide_option(
+      QStringLiteral("slide"),
+      QStringLiteral("With --solver scp --grow: slide the grown neurons by L-BFGS at the end."));
+  parser.addOptions({activation_option, leaky_slope_option, poly_option, solver_option, grow_option,
+                     slide_option});
   parser.addOptions({dataset_option, samples_option, csv_option, session_option, run_option,
                      neurons_option, boxes_option, epsilon_option, compare_option,
                      certify_best_option, robust_after_option, screenshot_option,
@@ -123,7 +126,8 @@ int main(int argc, char* argv[]) {
     window.datasetPanel()->setGeneratorSettings(settings);
     window.generateDataset(settings);
   }
-  if (parser.isSet(activation_option) || parser.isSet(solver_option) || parser.isSet(grow_option)) {
+  if (parser.isSet(activation_option) || parser.isSet(solver_option) || parser.isSet(grow_option) ||
+      parser.isSet(slide_option)) {
     try {
       convexnn::TrainingConfig config = window.modelPanel()->config();
       if (parser.isSet(activation_option)) {
@@ -149,6 +153,7 @@ int main(int argc, char* argv[]) {
             convexnn::solver_kind_from_string(parser.value(solver_option).toStdString());
       }
       if (parser.isSet(grow_option)) config.generate_patterns = true;
+      if (parser.isSet(slide_option)) config.pattern_generation.final_slide_iterations = 1;
       window.modelPanel()->setConfig(config);
       window.applyModelSettings();
     } catch (const std::exception& error) {

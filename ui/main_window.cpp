@@ -413,6 +413,11 @@ void MainWindow::onFinished(const SolverSummary& summary) {
                  : tr("· %n pattern(s) added by growing in %1 round(s)  ", nullptr,
                       static_cast<int>(generation.patterns_added)))
                 .arg(generation.rounds);
+    if (generation.slide_iterations > 0) {
+      text += tr("· slid: %1 → %2  ")
+                  .arg(format_number(generation.slide_objective_before, 6))
+                  .arg(format_number(generation.slide_objective_after, 6));
+    }
   }
   badge_label_->setText(text);
   badge_label_->setStyleSheet(style);

@@ -80,6 +80,18 @@ QString grow_patterns_tip() {
       "ReLU neurons that most lower the objective (found by a search in neuron space) and drops "
       "those the lasso switched off.");
 }
+QString slide_neurons_tip() {
+  return ModelPanel::tr(
+      "After the last growing round, L-BFGS moves all neurons at once (first-layer and output "
+      "weights) on the network's own objective, then the lasso is solved once more on the moved "
+      "neurons. Growing fixes each neuron's direction once it is added; sliding lets the "
+      "neurons settle between them. A local descent: the objective only drops, and the gap "
+      "afterwards is the lasso's over the moved neurons, not a certificate of the global "
+      "optimum.");
+}
+
+// Iterations of the final slide: a few seconds at most on the Studio's data sizes.
+constexpr int kGuiFinalSlideIterations = 1000;
 }  // namespace
 
 ModelPanel::ModelPanel(QWidget* parent) : QWidget(parent) {
@@ -154,6 +166,9 @@ ModelPanel::ModelPanel(QWidget* parent) : QWidget(parent) {
   grow_patterns_ = new QCheckBox(tr("Grow patterns (column generation)"), this);
   grow_patterns_->setObjectName(QStringLiteral("grow_patterns"));
   grow_patterns_->setToolTip(grow_patterns_tip());
+  slide_neurons_ = new QCheckBox(tr("Slide the grown neurons (L-BFGS)"), this);
+  slide_neurons_->setObjectName(QStringLiteral("slide_neurons"));
+  slide_neurons_->setToolTip(slide_neurons_tip());
   beta_ = new LogSlider(1e-5, 10.0, 1e-2, this);
   beta_->setToolTip(
       tr("β, the weight decay. Larger β gives simpler networks with fewer active "
@@ -219,6 +234,7 @@ ModelPanel::ModelPanel(QWidget* parent) : QWidget(parent) {
   form->addRow(tr("Patterns P"), patterns_);
   form->addRow(tr("Features N"), features_);
   form->addRow(QString(), grow_patterns_);
+  form->addRow(QString(), slide_neurons_);
   form->addRow(tr("β (weight decay)"), beta_);
   form->addRow(tr("ρ (ADMM penalty)"), rho_row);
   form->addRow(tr("ε (adversarial)"), epsilon_);
@@ -241,6 +257,7 @@ ModelPanel::ModelPanel(QWidget* parent) : QWidget(parent) {
   connect(patterns_, &QSpinBox::valueChanged, this, changed);
   connect(features_, &QSpinBox::valueChanged, this, changed);
   connect(grow_patterns_, &QCheckBox::toggled, this, changed);
+  connect(slide_neurons_, &QCheckBox::toggled, this, changed);
   connect(beta_, &LogSlider::valueChanged, this, changed);
   connect(rho_, &LogSlider::valueChanged, this, changed);
   connect(rho_auto_, &QCheckBox::toggled, this, changed);
@@ -282,6 +299,8 @@ TrainingConfig ModelPanel::config() const {
                                            ? CandidateSource::kNeuronSearch
                                            : CandidateSource::kRandomDraws;
     config.pattern_generation.batch_size = 20;
+    config.pattern_generation.final_slide_iterations =
+        slide_neurons_->isChecked() && slide_neurons_->isEnabled() ? kGuiFinalSlideIterations : 0;
   }
   return config;
 }
@@ -306,6 +325,7 @@ void ModelPanel::setConfig(const TrainingConfig& config) {
   const QSignalBlocker block_solver(solver_);
   const QSignalBlocker block_features(features_);
   const QSignalBlocker block_grow(grow_patterns_);
+  const QSignalBlocker block_slide(slide_neurons_);
   const Activation& activation = config.activation;
   const int activation_index = activation_->findData(QString::fromStdString(activation.name()));
   activation_->setCurrentIndex(activation_index >= 0 ? activation_index : kReluIndex);
@@ -324,6 +344,7 @@ void ModelPanel::setConfig(const TrainingConfig& config) {
   seed_ = config.seed;
   features_->setValue(config.random_features.features);
   grow_patterns_->setChecked(config.generate_patterns);
+  slide_neurons_->setChecked(config.pattern_generation.final_slide_iterations > 0);
   beta_->setValue(config.beta);
   rho_->setValue(config.admm.rho);
   rho_auto_->setChecked(config.admm.penalty_mode == PenaltyMode::kAdaptive);
@@ -486,6 +507,11 @@ void ModelPanel::updateEnabledState() {
   grow_patterns_->setText(scp ? tr("Grow neurons (column generation)")
                               : tr("Grow patterns (column generation)"));
   with_reason(grow_patterns_, grow_patterns_tip(), grow_reason);
+  form_->setRowVisible(slide_neurons_, scp);
+  with_reason(slide_neurons_, slide_neurons_tip(),
+              !grow_reason.isEmpty() || !grow_patterns_->isChecked()
+                  ? tr("Slides the neurons that growing found: turn on \"Grow neurons\".")
+                  : QString());
 
   with_reason(rho_,
               tr("ρ, the ADMM penalty. It changes how fast the solver converges, never the "

@@ -34,6 +34,7 @@ class ModelPanel : public QWidget {
   QCheckBox* robustBox() const { return robust_; }
   QSpinBox* featuresBox() const { return features_; }
   QCheckBox* growPatternsBox() const { return grow_patterns_; }
+  QCheckBox* slideNeuronsBox() const { return slide_neurons_; }
 
  Q_SIGNALS:
   void configChanged();
@@ -59,6 +60,7 @@ class ModelPanel : public QWidget {
   QSpinBox* patterns_;
   QSpinBox* features_;
   QCheckBox* grow_patterns_;
+  QCheckBox* slide_neurons_;  // SCP growing: L-BFGS on the grown network at the end
   LogSlider* beta_;
   LogSlider* rho_;
   QCheckBox* rho_auto_;

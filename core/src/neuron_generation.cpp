@@ -205,6 +205,9 @@ PatternGenerationSummary solve_with_neuron_generation(const ConvexProblem& probl
     const NeuronSlideResult slid = slide_neurons(problem, &current.directions, &current.weights,
                                                  options, context.stop_token, progress);
     iterations_so_far = first_iteration + slid.lbfgs.iterations;
+    result.slide_iterations += slid.lbfgs.iterations;
+    result.slide_objective_before = slid.objective_before;
+    result.slide_objective_after = slid.objective_after;
     if (slid.lbfgs.status == LbfgsStatus::kCancelled && !context.stop_token.stop_requested())
       observer_stopped = true;
     slid_since_solve = true;
@@ -274,12 +277,18 @@ PatternGenerationSummary solve_with_neuron_generation(const ConvexProblem& probl
     slide(generation.final_slide_iterations, lasso.max_seconds);
   if (slid_since_solve) {
     // The summary (objective, the lasso's bound, the network) must describe the slid neurons:
-    // one short lasso solve on them, whatever the time left.
+    // one more lasso solve on them, in the time left or, with none left, a short one.
     const SolverSummary before = result.summary;
     replace_dictionary(Eigen::MatrixXd(problem.dim(), 0), &current);
     round_options = lasso;
-    round_options.max_seconds = 0.0;
-    round_options.rfista.max_iterations = std::min<std::int64_t>(lasso.rfista.max_iterations, 10);
+    if (lasso.max_seconds > 0) {
+      round_options.max_seconds = lasso.max_seconds - seconds_since(start);
+      if (round_options.max_seconds <= 0) {
+        round_options.max_seconds = 0.0;
+        round_options.rfista.max_iterations =
+            std::min<std::int64_t>(lasso.rfista.max_iterations, 10);
+      }
+    }
     round_options.features = static_cast<int>(current.directions.cols());
     continuing.begin_round(iterations_so_far, seconds_since(start));
     result.summary = solve_random_features(problem, round_options, &current, round_context);

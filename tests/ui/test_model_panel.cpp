@@ -140,8 +140,20 @@ class ModelPanelTest : public QObject {
     QVERIFY(grown.generate_patterns);
     QCOMPARE(grown.pattern_generation.source, convexnn::CandidateSource::kNeuronSearch);
     QVERIFY2(grown.validate().empty(), grown.validate().c_str());
+    // Sliding moves grown neurons: offered for SCP, enabled while growing.
+    QCheckBox* slide = panel.slideNeuronsBox();
+    QVERIFY(slide->isVisibleTo(&panel));
+    QVERIFY(slide->isEnabled());
+    QCOMPARE(grown.pattern_generation.final_slide_iterations, 0);
+    slide->setChecked(true);
+    QVERIFY(panel.config().pattern_generation.final_slide_iterations > 0);
+    QVERIFY2(panel.config().validate().empty(), panel.config().validate().c_str());
     panel.growPatternsBox()->setChecked(false);
+    QVERIFY(!slide->isEnabled());
+    QVERIFY(slide->toolTip().contains(QStringLiteral("Grow neurons")));
+    QCOMPARE(panel.config().pattern_generation.final_slide_iterations, 0);
     choose(panel.solverBox(), QStringLiteral("gated"));
+    QVERIFY(!slide->isVisibleTo(&panel));
     QVERIFY(!panel.growPatternsBox()->isEnabled());
     QVERIFY(panel.growPatternsBox()->toolTip().contains(QStringLiteral("ADMM")));
     QVERIFY(panel.growPatternsBox()->text().contains(QStringLiteral("patterns")));

@@ -7,6 +7,7 @@
 // solution stays feasible and the warm-started solver considers it first.
 #include <cstdint>
 #include <functional>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -57,6 +58,11 @@ struct PatternGenerationSummary {
   bool no_violation_found = false;            // the last batch had no violating pattern
   std::vector<double> round_objectives;       // U after each solve, the first one included
   std::vector<std::int64_t> round_additions;  // patterns added after each solve
+  // Neuron generation: L-BFGS iterations of all slides, and the objective they took the network
+  // from and to (the last slide's; NaN without one).
+  std::int64_t slide_iterations = 0;
+  double slide_objective_before = std::numeric_limits<double>::quiet_NaN();
+  double slide_objective_after = std::numeric_limits<double>::quiet_NaN();
 };
 
 // Patterns among `candidates` that violate the dual constraint at `lambda` scaled by `theta`, as
