@@ -4,6 +4,7 @@
 // (closed form: objective ||y||^2 / 2).
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <vector>
 
 #include "convexnn/neuron_generation.h"
@@ -152,6 +153,70 @@ TEST(NeuronGeneration, ReportsCountOnAcrossRounds) {
     // The summary keeps the last solve's own count.
     EXPECT_GT(observer.iterations.back(), last_solve) << neurons;
   }
+}
+
+// Records every report; stops at the first slide report when asked to.
+class SlideObserver final : public SolverObserver {
+ public:
+  explicit SlideObserver(bool stop_in_slide) : stop_in_slide_(stop_in_slide) {}
+  ObserverAction on_iteration(const IterationReport& report, const IterateView& view) override {
+    reports.push_back(report);
+    const bool sliding = std::isnan(report.lower_bound);
+    if (sliding) last_slide_width = view.network().width();
+    return sliding && stop_in_slide_ ? ObserverAction::kStop : ObserverAction::kContinue;
+  }
+  std::vector<IterationReport> reports;
+  Eigen::Index last_slide_width = -1;
+
+ private:
+  bool stop_in_slide_;
+};
+
+TEST(NeuronGeneration, SlidesLowerTheObjectiveAndReportOnTheSameAxis) {
+  const ConvexProblem problem = xor_problem(30, 0.1);
+  RandomFeatureOptions lasso = lasso_options(3);
+  lasso.rfista.max_iterations = 200;
+  PatternGenerationOptions generation = neuron_search(5, 3);
+  RandomFeatureSolution fixed;
+  const PatternGenerationSummary plain =
+      solve_with_neuron_generation(problem, lasso, generation, &fixed);
+  generation.slide_iterations = 20;
+  generation.final_slide_iterations = 200;
+  SlideObserver observer(false);
+  SolveContext context;
+  context.observer = &observer;
+  RandomFeatureSolution slid;
+  const PatternGenerationSummary result =
+      solve_with_neuron_generation(problem, lasso, generation, &slid, context);
+  EXPECT_GT(result.slide_iterations, 200);
+  EXPECT_LT(result.slide_objective_after, result.slide_objective_before);
+  // The final lasso starts at the slid neurons: never above the slide's result.
+  EXPECT_LE(result.summary.network_objective, result.slide_objective_after * (1 + 1e-12));
+  EXPECT_LT(result.summary.network_objective, plain.summary.network_objective);
+  const TwoLayerNetwork network = random_feature_network(problem, slid.directions, slid.weights);
+  EXPECT_NEAR(network.objective(problem.X.leftCols(2), problem.y, problem.loss, problem.beta),
+              result.summary.network_objective, 1e-9 * result.summary.network_objective);
+  // Slide reports (no lower bound) sit on the same iteration axis as the lasso's.
+  int slide_reports = 0;
+  for (std::size_t k = 0; k < observer.reports.size(); ++k) {
+    if (std::isnan(observer.reports[k].lower_bound)) ++slide_reports;
+    if (k > 0) EXPECT_GT(observer.reports[k].iteration, observer.reports[k - 1].iteration) << k;
+  }
+  EXPECT_GT(slide_reports, 200);
+  EXPECT_GT(observer.last_slide_width, 0);
+}
+
+TEST(NeuronGeneration, AnObserverStopsASlide) {
+  const ConvexProblem problem = xor_problem(30, 0.1);
+  PatternGenerationOptions generation = neuron_search(5, 3);
+  generation.final_slide_iterations = 500;
+  SlideObserver observer(true);
+  SolveContext context;
+  context.observer = &observer;
+  const PatternGenerationSummary result =
+      solve_with_neuron_generation(problem, lasso_options(3), generation, nullptr, context);
+  EXPECT_EQ(result.summary.status, SolverStatus::kCancelled);
+  EXPECT_EQ(result.slide_iterations, 1);
 }
 
 TEST(NeuronGeneration, RejectsTheNeuronSearchForOtherActivations) {
