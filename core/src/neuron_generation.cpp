@@ -115,28 +115,17 @@ class SlideNetworkView final : public IterateView {
   const ReluNetworkParameters& network_;
 };
 
-// During a slide there is no lasso iterate: the convex-only fields (convex objective, bound,
-// gap, residuals, step) are NaN, as in the non-convex trainer's reports.
+// During a slide there is no lasso iterate: a network-only report.
 IterationReport slide_report(const ConvexProblem& problem, const SolveContext& context,
                              const ReluNetworkParameters& network, double objective,
                              double best_objective, std::int64_t iteration, double seconds) {
-  constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-  IterationReport report;
-  report.iteration = iteration;
-  report.convex_objective = kNaN;
-  report.network_objective = objective;
-  report.best_network_objective = best_objective;
-  report.lower_bound = kNaN;
-  report.relative_gap = kNaN;
-  report.primal_residual = kNaN;
-  report.dual_residual = kNaN;
-  report.rho = kNaN;
+  IterationReport report = network_only_report(iteration, objective, best_objective);
   report.active_neurons = (network.output.array() != 0.0).count();
   report.train_accuracy = classification_accuracy(network_output(network, problem.X), problem.y);
   report.test_accuracy = context.test_set && context.test_set->X.rows() > 0
                              ? classification_accuracy(network_output(network, context.test_set->X),
                                                        context.test_set->y)
-                             : kNaN;
+                             : std::numeric_limits<double>::quiet_NaN();
   report.elapsed_seconds = seconds;
   return report;
 }

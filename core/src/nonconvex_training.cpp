@@ -278,16 +278,7 @@ NonconvexResult train_nonconvex(const PreparedProblem& prepared, const Nonconvex
     best_objective = std::min(best_objective, evaluation.objective);
 
     if (observer && (epoch % options.report_every == 0 || epoch == options.epochs)) {
-      IterationReport report;
-      report.iteration = epoch;
-      report.convex_objective = kNaN;
-      report.network_objective = evaluation.objective;
-      report.best_network_objective = best_objective;
-      report.lower_bound = kNaN;
-      report.relative_gap = kNaN;
-      report.primal_residual = kNaN;
-      report.dual_residual = kNaN;
-      report.rho = kNaN;
+      IterationReport report = network_only_report(epoch, evaluation.objective, best_objective);
       report.active_neurons = options.width - evaluation.dead_neurons;
       report.train_accuracy = evaluation.train_accuracy;
       report.test_accuracy = has_test

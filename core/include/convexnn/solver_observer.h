@@ -30,6 +30,24 @@ struct IterationReport {
   double elapsed_seconds = 0.0;
 };
 
+// A report on a network that is no convex iterate (back-propagation, sliding neurons): the
+// convex-only fields (convex objective, lower bound, gap, residuals, rho) are NaN.
+inline IterationReport network_only_report(std::int64_t iteration, double objective,
+                                           double best_objective) {
+  constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+  IterationReport report;
+  report.iteration = iteration;
+  report.convex_objective = kNaN;
+  report.network_objective = objective;
+  report.best_network_objective = best_objective;
+  report.lower_bound = kNaN;
+  report.relative_gap = kNaN;
+  report.primal_residual = kNaN;
+  report.dual_residual = kNaN;
+  report.rho = kNaN;
+  return report;
+}
+
 // Gives the observer access to the current iterate without copying it on every report.
 class IterateView {
  public:
