@@ -200,7 +200,9 @@ TEST(NeuronGeneration, SlidesLowerTheObjectiveAndReportOnTheSameAxis) {
   int slide_reports = 0;
   for (std::size_t k = 0; k < observer.reports.size(); ++k) {
     if (std::isnan(observer.reports[k].lower_bound)) ++slide_reports;
-    if (k > 0) EXPECT_GT(observer.reports[k].iteration, observer.reports[k - 1].iteration) << k;
+    if (k > 0) {
+      EXPECT_GT(observer.reports[k].iteration, observer.reports[k - 1].iteration) << k;
+    }
   }
   EXPECT_GT(slide_reports, 200);
   EXPECT_GT(observer.last_slide_width, 0);

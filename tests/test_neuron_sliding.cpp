@@ -72,5 +72,17 @@ TEST(NeuronSliding, NeverRaisesTheLassoObjectiveAndReturnsItsNetwork) {
   }
 }
 
+TEST(NeuronSliding, LeavesTheZeroNetworkAlone) {
+  ConvexProblem problem = regression_problem(20, 2, 0.5, 4);
+  problem.y = Eigen::VectorXd::Ones(20);
+  Eigen::MatrixXd directions = Eigen::MatrixXd::Identity(3, 2);
+  Eigen::VectorXd weights = Eigen::VectorXd::Zero(2);
+  const NeuronSlideResult result = slide_neurons(problem, &directions, &weights, LbfgsOptions{});
+  EXPECT_EQ(directions.cols(), 0);
+  EXPECT_EQ(weights.size(), 0);
+  EXPECT_EQ(result.lbfgs.iterations, 0);
+  EXPECT_DOUBLE_EQ(result.objective_after, 10.0);  // ||y||^2 / 2
+}
+
 }  // namespace
 }  // namespace convexnn

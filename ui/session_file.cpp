@@ -142,7 +142,8 @@ std::string session_to_json(const Session& session) {
       {"generate_patterns", config.generate_patterns},
       {"pattern_generation",
        {{"batch_size", config.pattern_generation.batch_size},
-        {"max_rounds", config.pattern_generation.max_rounds}}}};
+        {"max_rounds", config.pattern_generation.max_rounds},
+        {"final_slide_iterations", config.pattern_generation.final_slide_iterations}}}};
   if (config.activation.kind == ActivationKind::kLeakyRelu) {
     root["training"]["leaky_slope"] = config.activation.leaky_slope;
   }
@@ -262,6 +263,11 @@ Session session_from_json(const std::string& text, const std::string& source) {
         count(generation, "batch_size", "training.pattern_generation.", 1);
     config.pattern_generation.max_rounds =
         count(generation, "max_rounds", "training.pattern_generation.", 0);
+    // Absent in sessions saved before sliding existed: no slide.
+    if (generation.contains("final_slide_iterations")) {
+      config.pattern_generation.final_slide_iterations =
+          count(generation, "final_slide_iterations", "training.pattern_generation.", 0);
+    }
   }
   // The GUI uses one iteration limit and gap tolerance for every algorithm.
   config.set_stopping_rule(config.admm.max_iterations, config.admm.relative_gap_tolerance,

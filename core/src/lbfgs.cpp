@@ -70,7 +70,7 @@ LbfgsResult minimize_lbfgs(const ValueAndGradient& function, Eigen::VectorXd* x,
   result.status = LbfgsStatus::kIterationLimit;
   while (true) {
     result.gradient_norm = gradient.norm();
-    if (gradient.lpNorm<Eigen::Infinity>() <= options.gradient_tolerance) {
+    if (x->size() == 0 || gradient.lpNorm<Eigen::Infinity>() <= options.gradient_tolerance) {
       result.status = LbfgsStatus::kGradientTolerance;
       break;
     }

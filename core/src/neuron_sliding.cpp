@@ -45,6 +45,14 @@ NeuronSlideResult slide_neurons(const ConvexProblem& problem, Eigen::MatrixXd* d
     if ((*weights)[j] != 0.0) used.push_back(j);
   const auto m = static_cast<Eigen::Index>(used.size());
   const Eigen::Index dim = problem.dim();
+  if (m == 0) {  // the zero network: nothing to move
+    result.lbfgs.status = LbfgsStatus::kGradientTolerance;
+    result.lbfgs.initial_value = result.lbfgs.value = result.objective_before;
+    result.objective_after = result.objective_before;
+    *directions = Eigen::MatrixXd(dim, 0);
+    *weights = Eigen::VectorXd(0);
+    return result;
+  }
   ReluNetworkParameters network;
   network.activation = problem.activation;
   network.hidden.resize(m, dim);

@@ -124,6 +124,7 @@ class SessionFileTest : public QObject {
     QVERIFY(!back.config.generate_patterns);
     QCOMPARE(back.config.pattern_generation.batch_size,
              convexnn::PatternGenerationOptions{}.batch_size);
+    QCOMPARE(back.config.pattern_generation.final_slide_iterations, 0);
   }
 
   void scpFeaturesAndPatternGrowingRoundTrip() {
@@ -150,6 +151,9 @@ class SessionFileTest : public QObject {
     QCOMPARE(back.config.pattern_generation.batch_size, 33);
     QCOMPARE(back.config.pattern_generation.max_rounds, 0);
     QCOMPARE(back.config.solver, convexnn::SolverKind::kAdmm);
+    session.config.pattern_generation.final_slide_iterations = 1000;
+    back = session_from_json(session_to_json(session), "s.json");
+    QCOMPARE(back.config.pattern_generation.final_slide_iterations, 1000);
   }
 
   void badFeaturesOrGrowingNameTheField() {
