@@ -9,6 +9,7 @@
 #include "convexnn/errors.h"
 #include "convexnn/network_gradient.h"
 #include "convexnn/nonconvex_training.h"
+#include "convexnn/parallelism.h"
 #include "test_helpers.h"
 
 namespace convexnn {
@@ -75,6 +76,30 @@ INSTANTIATE_TEST_SUITE_P(AllLosses, GradientCheck,
                          [](const auto& param_info) {
                            return std::string(to_string(param_info.param));
                          });
+
+// Blocks of rows run in parallel and their sums are added in block order: the same bits on one
+// and two threads (a sum in completion order, or a shared chunk buffer, would differ).
+TEST(NetworkPass, GivesTheSameBitsOnAnyNumberOfThreads) {
+  const Dataset data = testing::random_xor(700, 8);
+  const Eigen::MatrixXd inputs = with_bias_column(data.X);
+  const ReluNetworkParameters parameters = random_parameters(3000, 2, 19);  // 64-row blocks
+  NetworkPass passes[2];
+  ReluNetworkParameters gradients[2];
+  for (int threads : {1, 2}) {
+    run_with_thread_limit(threads, [&] {
+      NetworkPassWorkspace workspace;
+      for (int repeat = 0; repeat < 3; ++repeat) {  // reuse the workspace too
+        passes[threads - 1] = network_pass(parameters, inputs, data.y, LossKind::kSquared, 1.0, 0.1,
+                                           &gradients[threads - 1], &workspace);
+      }
+    });
+  }
+  EXPECT_EQ(passes[0].output, passes[1].output);
+  EXPECT_EQ(passes[0].loss, passes[1].loss);
+  EXPECT_EQ(passes[0].dead_neurons, passes[1].dead_neurons);
+  EXPECT_EQ(gradients[0].hidden, gradients[1].hidden);
+  EXPECT_EQ(gradients[0].output, gradients[1].output);
+}
 
 // The chunked pass against the textbook dense formulas (H = X W^T, f = sigma(H) a, ...), on a wide
 // network whose rows span several chunks with a partial last one, reusing one workspace across

@@ -8,6 +8,7 @@
 #include <Eigen/Dense>
 #include <cstdint>
 #include <optional>
+#include <vector>
 
 #include "convexnn/loss.h"
 #include "convexnn/standardization.h"
@@ -33,10 +34,15 @@ ReluNetworkParameters from_network(const TwoLayerNetwork& network);
 // every epoch allocates no large temporaries. (Fresh n x m temporaries per epoch made the page
 // faults of a 2000 x 1000 network cost more than its arithmetic.)
 struct NetworkPassWorkspace {
-  Eigen::MatrixXd preactivations;  // rows of one chunk x m, then the pre-activation gradient
-  Eigen::MatrixXd activations;     // rows of one chunk x m
-  Eigen::VectorXd chunk_output;
-  Eigen::VectorXd chunk_gradient;
+  // One per block of rows (at most kMaxBlocks, network_gradient.cpp): its share of the gradient
+  // and of the live-unit test, summed in block order afterwards, so the result is the same on any
+  // number of threads. (The chunk buffers are per thread, in the implementation.)
+  struct BlockSums {
+    Eigen::MatrixXd hidden_gradient;
+    Eigen::VectorXd output_gradient;
+    Eigen::Array<bool, Eigen::Dynamic, 1> alive;
+  };
+  std::vector<BlockSums> blocks;
 };
 
 struct NetworkPass {
@@ -48,7 +54,8 @@ struct NetworkPass {
 };
 
 // f(X), the loss and, when `gradient` is not null, the gradient objective_gradient defines, in one
-// pass over chunks of rows that stay in cache; nothing of size n x m is formed. y may be empty
+// pass over chunks of rows that stay in cache; nothing of size n x m is formed. Blocks of rows run
+// in parallel (oneTBB) with the same result on any number of threads. y may be empty
 // (outputs only; then `gradient` must be null).
 NetworkPass network_pass(const ReluNetworkParameters& parameters,
                          const Eigen::MatrixXd& augmented_inputs, const Eigen::VectorXd& y,
