@@ -153,6 +153,7 @@ int main(int argc, char* argv[]) {
             convexnn::solver_kind_from_string(parser.value(solver_option).toStdString());
       }
       if (parser.isSet(grow_option)) config.generate_patterns = true;
+      // Any positive count ticks the panel's box, which then applies its own iteration count.
       if (parser.isSet(slide_option)) config.pattern_generation.final_slide_iterations = 1;
       window.modelPanel()->setConfig(config);
       window.applyModelSettings();

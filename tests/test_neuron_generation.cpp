@@ -92,16 +92,24 @@ TEST(NeuronGeneration, NeverRaisesTheObjectiveAndBeatsAsManyFixedNeurons) {
 TEST(NeuronGeneration, StopsAtTheZeroNetworkWhenBetaExceedsEveryConstraint) {
   // At the zero network lambda = -y, and |y^T (X u)_+| <= sum_k |y_k| ||x_k|| for unit u: with
   // beta above that bound no direction violates and the optimum is the zero network.
+  // A final slide has nothing to move there and leaves the certified zero network alone.
   ConvexProblem problem = xor_problem(20, 1.0);
   problem.beta = 1.01 * (problem.y.cwiseAbs().array() * problem.X.rowwise().norm().array()).sum();
-  RandomFeatureSolution solution;
-  const PatternGenerationSummary grown =
-      solve_with_neuron_generation(problem, lasso_options(4), neuron_search(10, 5), &solution);
-  EXPECT_EQ(grown.rounds, 0);
-  EXPECT_TRUE(grown.no_violation_found);
-  EXPECT_EQ(grown.patterns_added, 0);
-  EXPECT_NEAR(grown.summary.network_objective, 0.5 * problem.y.squaredNorm(), 1e-12);
-  EXPECT_EQ(grown.summary.active_neurons, 0);
+  for (int final_slide : {0, 100}) {
+    PatternGenerationOptions generation = neuron_search(10, 5);
+    generation.final_slide_iterations = final_slide;
+    RandomFeatureSolution solution;
+    const PatternGenerationSummary grown =
+        solve_with_neuron_generation(problem, lasso_options(4), generation, &solution);
+    EXPECT_EQ(grown.rounds, 0) << final_slide;
+    EXPECT_TRUE(grown.no_violation_found) << final_slide;
+    EXPECT_EQ(grown.patterns_added, 0) << final_slide;
+    EXPECT_NEAR(grown.summary.network_objective, 0.5 * problem.y.squaredNorm(), 1e-12)
+        << final_slide;
+    EXPECT_EQ(grown.summary.active_neurons, 0) << final_slide;
+    EXPECT_EQ(grown.summary.status, SolverStatus::kConverged) << final_slide;
+    EXPECT_EQ(grown.slide_iterations, 0) << final_slide;
+  }
 }
 
 // Records the iteration numbers and times it is shown.

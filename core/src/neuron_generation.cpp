@@ -159,7 +159,6 @@ PatternGenerationSummary solve_with_neuron_generation(const ConvexProblem& probl
   }
   RandomFeatureSolution local;
   RandomFeatureSolution& current = solution ? *solution : local;
-  RandomFeatureOptions round_options = lasso;
   RoundOffsetObserver continuing(context.observer);
   SolveContext round_context = context;
   if (context.observer) round_context.observer = &continuing;
@@ -172,6 +171,7 @@ PatternGenerationSummary solve_with_neuron_generation(const ConvexProblem& probl
                                     ? lasso.max_seconds * (1.0 - generation.final_slide_share)
                                     : lasso.max_seconds;
   auto slide = [&](int iterations, double until_seconds) {
+    if ((current.weights.array() == 0.0).all()) return;  // the zero network: nothing to move
     LbfgsOptions options;
     options.max_iterations = iterations;
     options.history = kSlideHistory;
@@ -201,20 +201,24 @@ PatternGenerationSummary solve_with_neuron_generation(const ConvexProblem& probl
       observer_stopped = true;
     slid_since_solve = true;
   };
-  // False when no time is left for it.
-  auto solve_round = [&]() -> bool {
-    if (rounds_seconds > 0) {
-      const double remaining = rounds_seconds - seconds_since(start);
-      if (remaining <= 0) return false;
-      round_options.max_seconds = remaining;
-    }
+  // One lasso solve on the current dictionary, its reports and time counted on.
+  auto solve_lasso = [&](RandomFeatureOptions options) {
     // The first solve samples lasso.features directions unless `solution` brings its own.
     if (current.directions.rows() == problem.dim() && current.directions.cols() > 0)
-      round_options.features = static_cast<int>(current.directions.cols());
+      options.features = static_cast<int>(current.directions.cols());
     continuing.begin_round(iterations_so_far, seconds_since(start));
-    result.summary = solve_random_features(problem, round_options, &current, round_context);
+    result.summary = solve_random_features(problem, options, &current, round_context);
     iterations_so_far += result.summary.iterations;
     result.round_objectives.push_back(result.summary.network_objective);
+  };
+  // False when no time is left for it.
+  auto solve_round = [&]() -> bool {
+    RandomFeatureOptions options = lasso;
+    if (rounds_seconds > 0) {
+      options.max_seconds = rounds_seconds - seconds_since(start);
+      if (options.max_seconds <= 0) return false;
+    }
+    solve_lasso(options);
     return true;
   };
   solve_round();
@@ -269,20 +273,15 @@ PatternGenerationSummary solve_with_neuron_generation(const ConvexProblem& probl
     // one more lasso solve on them, in the time left or, with none left, a short one.
     const SolverSummary before = result.summary;
     replace_dictionary(Eigen::MatrixXd(problem.dim(), 0), &current);
-    round_options = lasso;
+    RandomFeatureOptions options = lasso;
     if (lasso.max_seconds > 0) {
-      round_options.max_seconds = lasso.max_seconds - seconds_since(start);
-      if (round_options.max_seconds <= 0) {
-        round_options.max_seconds = 0.0;
-        round_options.rfista.max_iterations =
-            std::min<std::int64_t>(lasso.rfista.max_iterations, 10);
+      options.max_seconds = lasso.max_seconds - seconds_since(start);
+      if (options.max_seconds <= 0) {
+        options.max_seconds = 0.0;
+        options.rfista.max_iterations = std::min<std::int64_t>(lasso.rfista.max_iterations, 10);
       }
     }
-    round_options.features = static_cast<int>(current.directions.cols());
-    continuing.begin_round(iterations_so_far, seconds_since(start));
-    result.summary = solve_random_features(problem, round_options, &current, round_context);
-    iterations_so_far += result.summary.iterations;
-    result.round_objectives.push_back(result.summary.network_objective);
+    solve_lasso(options);
     if (before.status == SolverStatus::kCancelled) result.summary.status = before.status;
     if (!before.message.empty()) result.summary.message = before.message;
   }

@@ -24,17 +24,18 @@ struct NeuronSlideResult {
   double objective_after = 0.0;   // that of the output; never above objective_before
 };
 
-// Neurons with weight zero are dropped first, those whose first layer ends at zero afterwards.
-// The output's lasso objective l(sigma(X U) a, y) + beta ||a||_1 is at most the slid network's
-// weight-decay objective (equal when balanced), which L-BFGS never raises above the input's. Needs
-// a positively homogeneous activation and a smooth loss (as the lasso).
 // The lasso form of a network whose first-layer rows are over the problem's columns: unit
 // directions w_j / ||w_j|| and weights a_j ||w_j||, neurons with a zero row or output dropped.
 void to_unit_directions(const ReluNetworkParameters& network, Eigen::MatrixXd* directions,
                         Eigen::VectorXd* weights);
 
-// `progress`, when set, sees every iteration's weight-decay objective and network (first layer
-// rows [w_j, b_j] over the problem's columns, output weights); returning false stops the slide.
+// Slides (directions, weights) in place. Neurons with weight zero are dropped first, those whose
+// first layer ends at zero afterwards. The output's lasso objective l(sigma(X U) a, y) +
+// beta ||a||_1 is at most the slid network's weight-decay objective (equal when balanced), which
+// L-BFGS never raises above the input's. Needs a positively homogeneous activation and a smooth
+// loss (as the lasso). `progress`, when set, sees every iteration's weight-decay objective and
+// network (first layer rows [w_j, b_j] over the problem's columns, output weights); returning false
+// stops the slide.
 using SlideProgress =
     std::function<bool(int iteration, double objective, const ReluNetworkParameters& network)>;
 
