@@ -249,11 +249,36 @@ SolverSummary solve_gated_relu(const ConvexProblem& problem, const GatedReluOpti
   }
   double best_upper = std::numeric_limits<double>::infinity();
   double best_lower = -std::numeric_limits<double>::infinity();
+  // A warm start resumes from R-FISTA's last iterate, but the previous run's best point and best
+  // dual candidate may certify a little better; both are certified again below, so a converged
+  // run stays converged.
+  Eigen::MatrixXd previous_best;
+  if (solution->blocks.rows() == d && solution->blocks.cols() == P &&
+      solution->blocks.allFinite()) {
+    previous_best.swap(solution->blocks);
+  }
+  Eigen::VectorXd previous_dual;
+  if (solution->best_dual.size() == problem.num_samples() && solution->best_dual.allFinite()) {
+    previous_dual.swap(solution->best_dual);
+  }
+  solution->best_dual.resize(0);
   solution->blocks = Eigen::MatrixXd::Zero(d, P);
 
   // The upper bound is the iterate's objective. The dual candidate is the loss gradient at some
   // prediction (any gives a bound): R-FISTA's last one, at its extrapolation, whose F^T it has
   // already computed (`gradient_adjoint`), so a certificate costs no product.
+  auto certify_dual = [&](const Eigen::VectorXd& candidate, const Eigen::MatrixXd* adjoint) {
+    const Eigen::VectorXd lambda = clip_to_conjugate_domain(problem, candidate);
+    // Clipping moves lambda only by rounding for squared and logistic loss; if it moved, F^T
+    // lambda is recomputed.
+    const bool adjoint_known = adjoint && lambda == candidate;
+    const GatedDualBound bound = adjoint_known ? gated_dual_lower_bound(problem, lambda, *adjoint)
+                                               : gated_dual_lower_bound(problem, lambda);
+    if (bound.lower_bound > best_lower) {
+      best_lower = bound.lower_bound;
+      solution->best_dual = lambda;
+    }
+  };
   auto certify = [&](const Eigen::MatrixXd& blocks, double loss,
                      const Eigen::VectorXd& loss_gradient_at_probe,
                      const Eigen::MatrixXd* gradient_adjoint) {
@@ -262,14 +287,7 @@ SolverSummary solve_gated_relu(const ConvexProblem& problem, const GatedReluOpti
       best_upper = upper;
       solution->blocks = blocks;
     }
-    const Eigen::VectorXd lambda = clip_to_conjugate_domain(problem, loss_gradient_at_probe);
-    // Clipping moves lambda only by rounding for squared and logistic loss; if it moved, F^T
-    // lambda is recomputed.
-    const bool adjoint_known = gradient_adjoint && lambda == loss_gradient_at_probe;
-    const GatedDualBound bound = adjoint_known
-                                     ? gated_dual_lower_bound(problem, lambda, *gradient_adjoint)
-                                     : gated_dual_lower_bound(problem, lambda);
-    best_lower = std::max(best_lower, bound.lower_bound);
+    certify_dual(loss_gradient_at_probe, gradient_adjoint);
   };
   auto certify_at = [&](const Eigen::MatrixXd& blocks, const Eigen::VectorXd& prediction) {
     certify(blocks, loss_value(problem.loss, prediction, problem.y),
@@ -320,6 +338,10 @@ SolverSummary solve_gated_relu(const ConvexProblem& problem, const GatedReluOpti
     const Eigen::MatrixXd initial =
         state.matches(d, P) ? state.iterate : Eigen::MatrixXd::Zero(d, P);
     certify_at(initial, gated_prediction(problem, initial));
+    if (previous_best.size() > 0 && state.matches(d, P)) {
+      certify_at(previous_best, gated_prediction(problem, previous_best));
+    }
+    if (previous_dual.size() > 0) certify_dual(previous_dual, nullptr);
   }
   summary.setup_seconds = seconds_since(start);
   in_single = options.single_precision && !single_precision_exhausted();

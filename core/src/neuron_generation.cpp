@@ -32,7 +32,8 @@ std::vector<Eigen::Index> nonzero_entries(const Eigen::VectorXd& weights) {
 // Candidate unit directions (d x k) for a round.
 Eigen::MatrixXd round_candidates(const ConvexProblem& problem, const Eigen::MatrixXd& in_use,
                                  const Eigen::VectorXd& lambda,
-                                 const PatternGenerationOptions& generation, int round) {
+                                 const PatternGenerationOptions& generation, int round,
+                                 bool thorough = false) {
   if (generation.source == CandidateSource::kNeuronSearch) {
     NeuronSearchOptions search = generation.search;
     search.seed += static_cast<std::uint64_t>(round);
@@ -45,6 +46,15 @@ Eigen::MatrixXd round_candidates(const ConvexProblem& problem, const Eigen::Matr
     // direction cost ~30% of a round and did not pay (teacher10, 50 s: 0.1233 with 3, 0.1228
     // with 2, 0.1211 with 1).
     search.refined_candidates_per_pattern = 1;
+    if (thorough) {
+      // Before generation stops on "no violation found": the economical search can miss the one
+      // direction left (a 2-D run stalled 1.6e-4 above the exact optimum on a machine whose
+      // rounding differed), and a stop costs one search, not one per round.
+      search.random_starts *= 10;
+      search.ascent_steps *= 3;
+      search.refinement_steps *= 3;
+      search.refined_candidates_per_pattern = 3;
+    }
     Eigen::MatrixXd generators =
         search_neuron_patterns(problem.X, lambda, in_use, search).patterns.generators;
     for (Eigen::Index j = 0; j < generators.cols(); ++j) generators.col(j).normalize();
@@ -246,8 +256,14 @@ PatternGenerationSummary solve_with_neuron_generation(const ConvexProblem& probl
     const std::vector<Eigen::Index> in_use = nonzero_entries(current.weights);
     const Eigen::MatrixXd candidates = round_candidates(
         problem, current.directions(Eigen::all, in_use), lambda, generation, round);
-    const Eigen::MatrixXd extra = violating_directions(
+    Eigen::MatrixXd extra = violating_directions(
         problem, candidates, lambda, generation.violation_tolerance, generation.batch_size);
+    if (extra.cols() == 0 && generation.source == CandidateSource::kNeuronSearch) {
+      const Eigen::MatrixXd thorough_candidates = round_candidates(
+          problem, current.directions(Eigen::all, in_use), lambda, generation, round, true);
+      extra = violating_directions(problem, thorough_candidates, lambda,
+                                   generation.violation_tolerance, generation.batch_size);
+    }
     result.round_additions.push_back(extra.cols());
     if (extra.cols() == 0) {
       result.no_violation_found = true;

@@ -144,6 +144,10 @@ struct GatedReluSolution {
   Eigen::MatrixXd blocks;  // d x P, the point with the lowest objective seen
   RFistaState state;       // last R-FISTA state, for warm starts (used when its shape matches)
   double admm_rho = 0.0;   // the Nystrom ADMM's last penalty, reused by a warm start
+  // The dual candidate (n) of the best lower bound: a warm start certifies with it again, so a
+  // converged run stays converged (any candidate bounds the program, so it stays valid when beta
+  // or the labels change; used when its length matches).
+  Eigen::VectorXd best_dual;
 };
 
 // Empty when `loss` can be used by the R-FISTA solvers (gated and augmented Lagrangian), else a
