@@ -18,6 +18,8 @@ namespace {
 using Clock = SolverClock;
 
 constexpr double kNeuronMinAngleDegrees = 2.0;
+// The thorough search's cost in rounds' searches (round_candidates).
+constexpr double kThoroughSearchCost = 30.0;
 // L-BFGS pairs kept while sliding: on teacher10 (1139 neurons, 5000 iterations) 50 ended at
 // 0.08639, 20 at 0.08698 and 10 lower still after 2000 (0.08795 against 0.08736 with 20).
 constexpr int kSlideHistory = 50;
@@ -254,11 +256,18 @@ PatternGenerationSummary solve_with_neuron_generation(const ConvexProblem& probl
         problem.activation.apply(problem.X * current.directions) * current.weights;
     const Eigen::VectorXd lambda = dual_candidate(problem, prediction, nullptr);
     const std::vector<Eigen::Index> in_use = nonzero_entries(current.weights);
+    const double search_start = seconds_since(start);
     const Eigen::MatrixXd candidates = round_candidates(
         problem, current.directions(Eigen::all, in_use), lambda, generation, round);
+    const double search_seconds = seconds_since(start) - search_start;
     Eigen::MatrixXd extra = violating_directions(
         problem, candidates, lambda, generation.violation_tolerance, generation.batch_size);
-    if (extra.cols() == 0 && generation.source == CandidateSource::kNeuronSearch) {
+    // The thorough search costs ~30 searches (10x starts, 3x steps); the search is not
+    // interruptible, so under a time limit it runs only when that fits.
+    const bool thorough_fits =
+        rounds_seconds <= 0 ||
+        seconds_since(start) + kThoroughSearchCost * search_seconds < rounds_seconds;
+    if (extra.cols() == 0 && generation.source == CandidateSource::kNeuronSearch && thorough_fits) {
       const Eigen::MatrixXd thorough_candidates = round_candidates(
           problem, current.directions(Eigen::all, in_use), lambda, generation, round, true);
       extra = violating_directions(problem, thorough_candidates, lambda,
